@@ -1,0 +1,1 @@
+// CurfewConfig: see docs/architecture.md.

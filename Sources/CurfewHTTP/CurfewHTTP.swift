@@ -1,0 +1,1 @@
+// CurfewHTTP: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// CurfewNet: see docs/architecture.md.

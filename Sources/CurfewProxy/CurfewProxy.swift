@@ -1,0 +1,1 @@
+// CurfewProxy: see docs/architecture.md.

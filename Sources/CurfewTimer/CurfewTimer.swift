@@ -1,0 +1,1 @@
+// CurfewTimer: see docs/architecture.md.

@@ -1,0 +1,1 @@
+print("curfew: not yet")

@@ -1,0 +1,4 @@
+import Testing
+@testable import CurfewHTTP
+
+@Test func moduleLinks() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import CurfewPolicy
+
+@Test func moduleLinks() {}

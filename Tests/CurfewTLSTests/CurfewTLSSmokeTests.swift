@@ -1,0 +1,4 @@
+import Testing
+@testable import CurfewTLS
+
+@Test func moduleLinks() {}

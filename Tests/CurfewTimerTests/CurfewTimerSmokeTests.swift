@@ -1,0 +1,4 @@
+import Testing
+@testable import CurfewTimer
+
+@Test func moduleLinks() {}

@@ -16,6 +16,6 @@ extension LogValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(nilLiteral: ()) { self = .null }
 
-    public static func int<I: BinaryInteger>(_ value: I) -> LogValue { .int(Int64(value)) }
+    public static func integer<I: BinaryInteger>(_ value: I) -> LogValue { .int(Int64(value)) }
     public static func optional(_ value: String?) -> LogValue { value.map { .string($0) } ?? .null }
 }

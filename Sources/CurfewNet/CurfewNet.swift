@@ -1,1 +1,0 @@
-// CurfewNet: see docs/architecture.md.

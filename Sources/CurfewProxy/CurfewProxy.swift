@@ -1,1 +1,0 @@
-// CurfewProxy: see docs/architecture.md.

@@ -1,0 +1,368 @@
+import CurfewHTTP
+import CurfewLog
+import CurfewNet
+
+extension ClientConnection {
+    // MARK: request head
+
+    func receiveHeadBytes(_ bytes: UnsafeRawBufferPointer) {
+        if headBytesSeen == 0 {
+            worker.cancel(&idleTimer)
+            if headerTimer == nil {
+                headerTimer = worker.schedule(.headerTimeout, id: id, at: worker.now + worker.settings.headerTimeout)
+            }
+        }
+        headBytesSeen += bytes.count
+        switch requestParser.parse(bytes) {
+        case .needMore:
+            return
+        case .failure(let error):
+            respond(status: error.status, reason: nil, error: error.reason, close: true)
+        case .head(let head, let consumed):
+            worker.cancel(&headerTimer)
+            requestHeadReceived(head, rest: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+        }
+    }
+
+    private func requestHeadReceived(_ head: HTTPHead, rest: UnsafeRawBufferPointer) {
+        worker.shared.metrics.requests.add(1, ordering: .relaxed)
+        let target = HTTPTarget(head.target)
+        let framing: BodyFraming
+        switch requestBodyFraming(head) {
+        case .failure(let error):
+            respond(status: error.status, reason: nil, error: error.reason, close: true)
+            return
+        case .success(let f):
+            framing = f
+        }
+        let isUpgrade = isWebSocketUpgrade(head)
+        let clientWantsClose =
+            head.hasToken("close", in: "Connection") || (head.versionMinor == 0 && !head.hasToken("keep-alive", in: "Connection"))
+        var state = RequestState(
+            method: head.method, path: target.path, isUpgrade: isUpgrade, body: nil, bodyComplete: true,
+            closeAfter: clientWantsClose || worker.shuttingDown, startedAt: worker.now, replayableHead: nil)
+        if case .none = framing {} else {
+            state.body = BodyTracker(framing)
+            state.bodyComplete = false
+        }
+        request = state
+
+        if listener.role == .public, target.path.hasPrefix("/_curfew/"), handleInternalRequest(head, target: target) {
+            stashLeftover(rest)
+            return
+        }
+
+        let forwarding: ForwardingInfo? =
+            listener.role == .public
+            ? ForwardingInfo(clientAddress: remoteHost, proto: listener.tls == nil ? "http" : "https",
+                             host: head.value(of: "Host"))
+            : nil
+        let upstreamHead = HeadRewriter.upstreamRequest(head, forwarding: forwarding)
+        upstreamHead.withUnsafeBytes { toUpstream.append($0) }
+        if state.bodyComplete { request?.replayableHead = upstreamHead }
+        receiveRequestBody(rest)
+
+        phase = .connectingUpstream
+        let connection: UpstreamConnection
+        do {
+            connection = try worker.upstreamPool.acquire(owner: self)
+        } catch {
+            upstreamUnavailable(error.description)
+            return
+        }
+        upstream = connection
+        upReadable = true
+        if connection.isReady {
+            startExchange()
+        } else {
+            connectTimer = worker.schedule(
+                .upstreamConnect, id: id, at: worker.now + worker.settings.upstream.connectTimeout)
+        }
+    }
+
+    /// Body bytes of the current request go to SG; anything after the body waits in `leftover`.
+    func receiveRequestBody(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        guard var state = request, !state.bodyComplete, var tracker = state.body else {
+            stashLeftover(bytes)
+            return
+        }
+        switch tracker.consume(bytes) {
+        case .failure(let error):
+            // The head already went (or is going) to SG; a broken body poisons both connections.
+            if responseStarted {
+                abort(reason: "bad_request_body")
+            } else {
+                respond(status: error.status, reason: nil, error: error.reason, close: true)
+            }
+            return
+        case .success(let progress):
+            state.body = tracker
+            if progress.complete { state.bodyComplete = true }
+            request = state
+            writeToUpstream(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.consumed]))
+            if progress.consumed < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.consumed...])) }
+        }
+    }
+
+    func stashLeftover(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        leftover.append(contentsOf: bytes)
+    }
+
+    // MARK: upstream connection
+
+    func startExchange() {
+        worker.cancel(&connectTimer)
+        phase = .exchanging
+        responseParser.reset()
+        responseBody = nil
+        responseStatus = 0
+        responseBytes = 0
+        responseStarted = false
+        upstreamWantsClose = false
+        if upstream?.exchanges == 0 { request?.replayableHead = nil }
+        flushToUpstream()
+        progress()
+    }
+
+    /// SG could not be reached (refused, timed out, TLS failed): 502, unless bytes of a response already went out.
+    func upstreamUnavailable(_ error: String) {
+        worker.cancel(&connectTimer)
+        worker.logger.warning(
+            "upstream_error",
+            ["conn": .integer(id), "upstream": .string(worker.settings.upstream.description), "error": .string(error)])
+        if let upstream {
+            self.upstream = nil
+            upstream.owner = nil
+            upstream.close(loop: worker.loop)
+        }
+        toUpstream.clear()
+        if responseStarted {
+            abort(reason: "upstream_gone")
+        } else {
+            respond(status: 502, reason: "Bad Gateway", error: "bad_gateway", close: true)
+        }
+    }
+
+    // MARK: response
+
+    func receiveResponse(_ bytes: UnsafeRawBufferPointer) {
+        guard var tracker = responseBody else {
+            receiveResponseHead(bytes)
+            return
+        }
+        switch tracker.consume(bytes) {
+        case .failure:
+            worker.logger.warning("upstream_error", ["conn": .integer(id), "error": "bad response body"])
+            abort(reason: "upstream_gone")
+        case .success(let progress):
+            responseBody = tracker
+            responseBytes += progress.consumed
+            writeToClient(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.consumed]))
+            if isClosed { return }
+            if progress.complete {
+                if progress.consumed < bytes.count { upstreamWantsClose = true }  // SG sent more than the message
+                responseComplete()
+            }
+        }
+    }
+
+    private func receiveResponseHead(_ bytes: UnsafeRawBufferPointer) {
+        switch responseParser.parse(bytes) {
+        case .needMore:
+            return
+        case .failure(let error):
+            upstreamUnavailable("bad response head: \(error.reason)")
+        case .head(let head, let consumed):
+            request?.replayableHead = nil
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[consumed...])
+            responseHeadReceived(head, rest: rest)
+        }
+    }
+
+    private func responseHeadReceived(_ head: HTTPHead, rest: UnsafeRawBufferPointer) {
+        guard let request else { return }
+        responseStatus = head.status
+        if head.status == 101 {
+            guard request.isUpgrade else {
+                upstreamUnavailable("101 without an upgrade request")
+                return
+            }
+            // SG's 101 goes back exactly as SG sent it (subprotocol, accept key, cookies).
+            responseStarted = true
+            head.rawBytes.withUnsafeBytes { writeToClient($0, forwarded: false) }
+            switchToWebSocket(response: head)
+            if !rest.isEmpty { receiveUpstreamFrames(rest) }
+            return
+        }
+        if (100..<200).contains(head.status) {
+            // Interim (100 Continue): forward and wait for the final head.
+            responseStarted = true
+            HeadRewriter.downstreamResponse(head, closeAfter: false).withUnsafeBytes { writeToClient($0, forwarded: false) }
+            responseParser.reset()
+            if !rest.isEmpty { receiveResponseHead(rest) }
+            return
+        }
+        let framing = responseBodyFraming(head, requestMethod: request.method)
+        if case .untilClose = framing { upstreamWantsClose = true }
+        if head.hasToken("close", in: "Connection") || head.versionMinor == 0 { upstreamWantsClose = true }
+        if case .untilClose = framing { self.request?.closeAfter = true }
+        responseStarted = true
+        let closeAfter = self.request?.closeAfter ?? true
+        HeadRewriter.downstreamResponse(head, closeAfter: closeAfter).withUnsafeBytes { writeToClient($0, forwarded: false) }
+        if isClosed { return }
+        if case .none = framing {
+            if !rest.isEmpty { upstreamWantsClose = true }
+            responseComplete()
+            return
+        }
+        responseBody = BodyTracker(framing)
+        if !rest.isEmpty { receiveResponse(rest) }
+    }
+
+    /// The response is complete: log it, give the upstream back to the pool when it can be reused, and go
+    /// back to reading the next request (or close).
+    func responseComplete() {
+        guard var request else { return }
+        logHTTP(status: responseStatus, bytes: responseBytes, method: request.method, path: request.path, started: request.startedAt)
+        if let upstream {
+            self.upstream = nil
+            if request.bodyComplete && !upstreamWantsClose && toUpstream.isEmpty {
+                worker.upstreamPool.release(upstream)
+            } else {
+                upstream.owner = nil
+                upstream.close(loop: worker.loop)
+            }
+        }
+        toUpstream.clear()
+        if !request.bodyComplete { request.closeAfter = true }
+        self.request = nil
+        responseBody = nil
+        if request.closeAfter {
+            finishAfterFlush()
+            return
+        }
+        readNextRequest()
+    }
+
+    func readNextRequest() {
+        phase = .readingHead
+        requestParser.reset()
+        headBytesSeen = 0
+        idleTimer = worker.schedule(.keepAliveIdle, id: id, at: worker.now + worker.settings.keepAliveTimeout)
+        if !leftover.isEmpty {
+            let pipelined = leftover
+            leftover = []
+            pipelined.withUnsafeBytes { receiveHeadBytes($0) }
+            if isClosed { return }
+        }
+        progress()
+    }
+
+    /// Closes once everything queued for the client has been written.
+    func finishAfterFlush() {
+        closeWhenFlushed = true
+        phase = .answering
+        flushToClient()
+    }
+
+    // MARK: end of stream
+
+    func upstreamEOF() {
+        switch phase {
+        case .exchanging:
+            if let tracker = responseBody, tracker.isUntilClose {
+                upstreamWantsClose = true
+                request?.closeAfter = true
+                responseComplete()
+            } else if !responseStarted, let head = request?.replayableHead, let old = upstream, old.exchanges > 0 {
+                // A reused keep-alive connection that SG had already closed: send the request again, once.
+                upstream = nil
+                old.owner = nil
+                old.close(loop: worker.loop)
+                request?.replayableHead = nil
+                toUpstream.clear()
+                head.withUnsafeBytes { toUpstream.append($0) }
+                phase = .connectingUpstream
+                do {
+                    let fresh = try worker.upstreamPool.acquire(owner: self)
+                    fresh.exchanges = 0
+                    upstream = fresh
+                    upReadable = true
+                    if fresh.isReady { startExchange() } else {
+                        connectTimer = worker.schedule(
+                            .upstreamConnect, id: id, at: worker.now + worker.settings.upstream.connectTimeout)
+                    }
+                } catch {
+                    upstreamUnavailable(error.description)
+                }
+            } else if !responseStarted {
+                upstreamUnavailable("connection closed before a response")
+            } else {
+                abort(reason: "upstream_gone")
+            }
+        case .webSocket:
+            upstreamClosedWebSocket()
+        case .closing:
+            if let upstream {
+                self.upstream = nil
+                upstream.owner = nil
+                upstream.close(loop: worker.loop)
+            }
+        default:
+            abort(reason: "upstream_gone")
+        }
+    }
+
+    func clientEOF() {
+        switch phase {
+        case .readingHead where headBytesSeen == 0:
+            closeNow()
+        case .webSocket:
+            ws?.clientClosedTCP()
+            closeNow(graceful: false)
+        case .closing:
+            closeNow(graceful: false)
+        default:
+            abort(reason: "client_gone")
+        }
+    }
+
+    // MARK: curfew's own answers
+
+    /// Answers the current request from curfew itself, with a small JSON body.
+    func respond(status: Int, reason: String?, error: String, detail: String? = nil, close: Bool,
+                 extraHeaders: [(String, String)] = []) {
+        var body: KeyValuePairs<String, LogValue> = ["error": .string(error)]
+        if let detail { body = ["error": .string(error), "reason": .string(detail)] }
+        respond(status: status, reason: reason, body: JSONText.object(body), close: close, extraHeaders: extraHeaders)
+    }
+
+    func respond(status: Int, reason: String?, body: [UInt8], close: Bool, extraHeaders: [(String, String)] = []) {
+        worker.cancel(&headerTimer)
+        let closeAfter = close || request?.closeAfter ?? true || request?.bodyComplete == false
+        let bytes = HTTPResponse.simple(
+            status: status, reason: reason, headers: extraHeaders, jsonBody: body, close: closeAfter)
+        bytes.withUnsafeBytes { writeToClient($0, forwarded: false) }
+        if isClosed { return }
+        logHTTP(status: status, bytes: body.count, method: request?.method ?? "-", path: request?.path ?? "-",
+                started: request?.startedAt ?? worker.now)
+        request = nil
+        if closeAfter {
+            finishAfterFlush()
+        } else {
+            readNextRequest()
+        }
+    }
+
+    func logHTTP(status: Int, bytes: Int, method: String, path: String, started: Int64) {
+        worker.logger.info(
+            "http",
+            [
+                "conn": .integer(id), "remote": .string(remoteHost), "method": .string(method), "path": .string(path),
+                "status": .integer(status), "bytes": .integer(bytes),
+                "ms": .double(Double((worker.now - started) / 1000) / 1000),
+            ])
+    }
+}

@@ -1,0 +1,173 @@
+import CurfewLog
+import CurfewNet
+import CurfewTimer
+
+/// One event-loop thread: its own epoll, its own listeners (SO_REUSEPORT), its own timer wheel, its own
+/// connections. Nothing in here is shared; other threads reach a worker only through its mailbox.
+final class Worker: EventHandler {
+    let index: Int
+    let loop: EventLoop
+    let mailbox: Mailbox<Worker>
+    let shared: SharedState
+    private(set) var settings: RuntimeSettings
+    var logger: Logger { shared.logger }
+
+    var wheel: TimerWheel
+    /// Monotonic nanoseconds, read once per loop round.
+    private(set) var now: Int64
+    private var expired: [ExpiredTimer] = []
+
+    var connections: [UInt64: ClientConnection] = [:]
+    var upstreamPool: UpstreamPool!
+    private var listeners: [(fd: Int32, settings: ListenerSettings)] = []
+
+    /// 64 KiB shared by every connection of this worker: sockets are read here and written straight
+    /// through, so an idle connection owns no read buffer at all.
+    let scratch: UnsafeMutableRawBufferPointer
+
+    private(set) var shuttingDown = false
+    private var shutdownDeadline: Int64 = .max
+
+    init(index: Int, mailbox: Mailbox<Worker>, shared: SharedState, settings: RuntimeSettings,
+         listenerFDs: [(Int32, ListenerSettings)]) throws(IOError) {
+        self.index = index
+        self.mailbox = mailbox
+        self.shared = shared
+        self.settings = settings
+        self.loop = try EventLoop()
+        self.now = MonotonicClock.nanoseconds()
+        self.wheel = TimerWheel(tick: settings.tick, now: now)
+        self.scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+        self.upstreamPool = UpstreamPool(worker: self)
+        try loop.registerReadOnly(fd: mailbox.fd, handler: self)
+        for (fd, listener) in listenerFDs {
+            try loop.registerReadOnly(fd: fd, handler: self)
+            listeners.append((fd, listener))
+        }
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Runs until shutdown has finished.
+    func run() {
+        while true {
+            now = MonotonicClock.nanoseconds()
+            if shuttingDown && (connections.isEmpty || now >= shutdownDeadline) { break }
+            loop.runOnce(timeoutMilliseconds: waitTimeout())
+            now = MonotonicClock.nanoseconds()
+            fireTimers()
+        }
+        for connection in Array(connections.values) { connection.abort(reason: "shutdown") }
+        upstreamPool.closeAll()
+    }
+
+    private func waitTimeout() -> Int32 {
+        var wake = wheel.nextWakeup() ?? .max
+        if shuttingDown { wake = min(wake, shutdownDeadline) }
+        if wake == .max { return -1 }
+        let ms = (wake - now + 999_999) / 1_000_000
+        return Int32(clamping: max(0, ms))
+    }
+
+    private func fireTimers() {
+        wheel.expire(now: now, into: &expired)
+        guard !expired.isEmpty else { return }
+        let batch = expired
+        expired.removeAll(keepingCapacity: true)
+        for timer in batch {
+            let (id, kind) = TimerKind.split(timer.token)
+            guard let kind else { continue }
+            if kind == .upstreamIdle {
+                upstreamPool.idleTimerFired(id: id)
+            } else if let connection = connections[id] {
+                connection.timerFired(kind, deadline: timer.deadline)
+            }
+        }
+    }
+
+    // MARK: events
+
+    func handleEvent(fd: Int32, readiness: Readiness) {
+        now = MonotonicClock.nanoseconds()
+        if fd == mailbox.fd {
+            for job in mailbox.drain() { job(self) }
+            return
+        }
+        if let listener = listeners.first(where: { $0.fd == fd }) {
+            acceptAll(listener.fd, listener.settings)
+        }
+    }
+
+    private func acceptAll(_ fd: Int32, _ listener: ListenerSettings) {
+        // Bounded per wake-up so a connection storm cannot starve established connections.
+        for _ in 0..<64 {
+            let accepted: SyscallResult<(fd: Int32, remote: SocketAddress)>
+            do { accepted = try Socket.accept(fd) } catch {
+                // EMFILE/ENFILE/ECONNABORTED: log and try again on the next edge.
+                logger.warning("accept_error", ["error": .string(error.description)])
+                loop.runSoon(self, fd: fd)
+                return
+            }
+            guard case .done(let (clientFD, remote)) = accepted else { return }
+            Socket.setNoDelay(clientFD)
+            let id = shared.makeConnectionID()
+            let connection = ClientConnection(worker: self, id: id, fd: clientFD, remote: remote, listener: listener)
+            do {
+                try loop.register(fd: clientFD, handler: connection)
+            } catch {
+                closeFileDescriptor(clientFD)
+                continue
+            }
+            connections[id] = connection
+            shared.metrics.connectionsOpen.add(1, ordering: .relaxed)
+            connection.start()
+        }
+        loop.runSoon(self, fd: fd)
+    }
+
+    func connectionClosed(_ connection: ClientConnection) {
+        if connections.removeValue(forKey: connection.id) != nil {
+            shared.metrics.connectionsOpen.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    // MARK: timers
+
+    func schedule(_ kind: TimerKind, id: UInt64, at deadline: Int64) -> TimerID {
+        wheel.schedule(at: deadline, token: TimerKind.token(id: id, kind: kind))
+    }
+
+    func cancel(_ timer: inout TimerID?) {
+        if let t = timer { wheel.cancel(t) }
+        timer = nil
+    }
+
+    // MARK: control (called through the mailbox)
+
+    func apply(_ newSettings: RuntimeSettings) {
+        settings = newSettings
+    }
+
+    /// Stops accepting, cuts websockets (they reconnect elsewhere), lets REST exchanges finish.
+    func beginShutdown(grace: Int64) {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        shutdownDeadline = now + grace
+        for listener in listeners {
+            loop.unregister(fd: listener.fd)
+            closeFileDescriptor(listener.fd)
+        }
+        listeners.removeAll()
+        for connection in Array(connections.values) { connection.shutdownRequested() }
+    }
+
+    /// Cuts matching websockets on this worker; returns how many.
+    func cut(where matches: (ClientConnection) -> Bool, reason: String) -> Int {
+        var count = 0
+        for connection in Array(connections.values) where connection.isWebSocket && matches(connection) {
+            connection.cut(reason: reason, deadlineMilliseconds: WallClock.milliseconds())
+            count += 1
+        }
+        return count
+    }
+}

@@ -1,1 +1,0 @@
-// CurfewHTTP: see docs/architecture.md.

@@ -1,4 +1,0 @@
-import Testing
-@testable import CurfewHTTP
-
-@Test func moduleLinks() {}

@@ -1,1 +1,0 @@
-// CurfewConfig: see docs/architecture.md.

@@ -29,4 +29,6 @@ static const uint64_t CURFEW_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
 static const uint64_t CURFEW_SSL_OP_NO_SSLv3 = SSL_OP_NO_SSLv3;
 static const uint64_t CURFEW_SSL_OP_NO_TLSv1 = SSL_OP_NO_TLSv1;
 static const uint64_t CURFEW_SSL_OP_NO_TLSv1_1 = SSL_OP_NO_TLSv1_1;
+// XN_FLAG_RFC2253 is an OR of casts ((unsigned long)...), which Swift cannot import either.
+static const unsigned long CURFEW_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
 #endif

@@ -1,4 +1,0 @@
-import Testing
-@testable import CurfewTLS
-
-@Test func moduleLinks() {}

@@ -24,10 +24,9 @@ enum Demo {
               log: { format: "text", level: "info" },
             }
             """
-        let load = { () throws(ConfigError) -> LoadedConfig in
+        return Server.run(load: { () throws(ConfigError) -> LoadedConfig in
             try ConfigLoader.parse(text: text, path: "<demo>")
-        }
-        return Server.run(load: load) { listeners in
+        }) { listeners in
             let address = listeners.first?.address ?? "127.0.0.1:\(port)"
             Server.printError(
                 """

@@ -54,8 +54,7 @@ extension ClientConnection {
 
         let forwarding: ForwardingInfo? =
             listener.role == .public
-            ? ForwardingInfo(clientAddress: remoteHost, proto: listener.tls == nil ? "http" : "https",
-                             host: head.value(of: "Host"))
+            ? ForwardingInfo(clientAddress: remoteHost, isTLS: listener.tls != nil)
             : nil
         let upstreamHead = HeadRewriter.upstreamRequest(head, forwarding: forwarding)
         upstreamHead.withUnsafeBytes { toUpstream.append($0) }
@@ -98,10 +97,10 @@ extension ClientConnection {
             return
         case .success(let progress):
             state.body = tracker
-            if progress.complete { state.bodyComplete = true }
+            if progress.isComplete { state.bodyComplete = true }
             request = state
-            writeToUpstream(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.consumed]))
-            if progress.consumed < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.consumed...])) }
+            writeToUpstream(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes]))
+            if progress.bodyBytes < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.bodyBytes...])) }
         }
     }
 
@@ -158,11 +157,11 @@ extension ClientConnection {
             abort(reason: "upstream_gone")
         case .success(let progress):
             responseBody = tracker
-            responseBytes += progress.consumed
-            writeToClient(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.consumed]))
+            responseBytes += progress.bodyBytes
+            writeToClient(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes]))
             if isClosed { return }
-            if progress.complete {
-                if progress.consumed < bytes.count { upstreamWantsClose = true }  // SG sent more than the message
+            if progress.isComplete {
+                if progress.bodyBytes < bytes.count { upstreamWantsClose = true }  // SG sent more than the message
                 responseComplete()
             }
         }
@@ -199,7 +198,7 @@ extension ClientConnection {
         if (100..<200).contains(head.status) {
             // Interim (100 Continue): forward and wait for the final head.
             responseStarted = true
-            HeadRewriter.downstreamResponse(head, closeAfter: false).withUnsafeBytes { writeToClient($0, forwarded: false) }
+            HeadRewriter.clientResponse(head, closeAfter: false).withUnsafeBytes { writeToClient($0, forwarded: false) }
             responseParser.reset()
             if !rest.isEmpty { receiveResponseHead(rest) }
             return
@@ -210,7 +209,7 @@ extension ClientConnection {
         if case .untilClose = framing { self.request?.closeAfter = true }
         responseStarted = true
         let closeAfter = self.request?.closeAfter ?? true
-        HeadRewriter.downstreamResponse(head, closeAfter: closeAfter).withUnsafeBytes { writeToClient($0, forwarded: false) }
+        HeadRewriter.clientResponse(head, closeAfter: closeAfter).withUnsafeBytes { writeToClient($0, forwarded: false) }
         if isClosed { return }
         if case .none = framing {
             if !rest.isEmpty { upstreamWantsClose = true }
@@ -218,6 +217,7 @@ extension ClientConnection {
             return
         }
         responseBody = BodyTracker(framing)
+        responseUntilClose = framing == .untilClose
         if !rest.isEmpty { receiveResponse(rest) }
     }
 
@@ -272,7 +272,7 @@ extension ClientConnection {
     func upstreamEOF() {
         switch phase {
         case .exchanging:
-            if let tracker = responseBody, tracker.isUntilClose {
+            if responseBody != nil, responseUntilClose {
                 upstreamWantsClose = true
                 request?.closeAfter = true
                 responseComplete()
@@ -343,7 +343,8 @@ extension ClientConnection {
         worker.cancel(&headerTimer)
         let closeAfter = close || request?.closeAfter ?? true || request?.bodyComplete == false
         let bytes = HTTPResponse.simple(
-            status: status, reason: reason, headers: extraHeaders, jsonBody: body, close: closeAfter)
+            status: status, reason: reason ?? StatusReason.phrase(status), headers: extraHeaders.map { (name: $0.0, value: $0.1) },
+            jsonBody: body, close: closeAfter)
         bytes.withUnsafeBytes { writeToClient($0, forwarded: false) }
         if isClosed { return }
         logHTTP(status: status, bytes: body.count, method: request?.method ?? "-", path: request?.path ?? "-",

@@ -50,6 +50,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     var responseStatus = 0
     var responseBytes = 0
     var responseStarted = false
+    var responseUntilClose = false
     var upstreamWantsClose = false
     /// Client bytes read past the current request (pipelining); parsed after the response.
     var leftover: [UInt8] = []

@@ -55,9 +55,10 @@ struct RuntimeSettings: Sendable {
             var tls: TLSServerContext? = nil
             if let t = listener.tls {
                 do {
-                    if t.selfSigned {
+                    switch t.identity {
+                    case .selfSigned:
                         tls = try TLSServerContext.selfSigned()
-                    } else if let cert = t.certificate, let key = t.privateKey {
+                    case .files(let cert, let key):
                         tls = try TLSServerContext(
                             certificateChainFile: cert, privateKeyFile: key, clientCAFile: t.clientCA,
                             clientCertificate: clientMode(t.clientCertificate))
@@ -91,13 +92,13 @@ struct RuntimeSettings: Sendable {
             description: url.description)
 
         let limits = HTTPLimits(
-            requestLine: config.limits.requestLine, headerBlock: config.limits.headerBlock,
-            fields: config.limits.headerFields)
+            requestLineMax: config.limits.requestLine, headerBlockMax: config.limits.headerBlock,
+            fieldCountMax: config.limits.headerFields)
         return RuntimeSettings(
             config: config, listeners: listeners, upstream: upstream, limits: limits,
             headerTimeout: config.limits.headerTimeout.nanoseconds,
             keepAliveTimeout: config.limits.keepaliveTimeout.nanoseconds,
-            closeCode: UInt16(config.enforcement.closeCode),
+            closeCode: config.enforcement.closeCode,
             closeGrace: config.enforcement.closeGrace.nanoseconds,
             shutdownGrace: config.enforcement.shutdownGrace.nanoseconds,
             tick: config.enforcement.tick.nanoseconds,
@@ -110,7 +111,7 @@ struct RuntimeSettings: Sendable {
         }
     }
 
-    private static func clientMode(_ mode: ClientCertificateMode) -> CurfewTLS.ClientCertificateMode {
+    private static func clientMode(_ mode: TLSConfig.ClientCertificateMode) -> CurfewTLS.ClientCertificateMode {
         switch mode {
         case .off: .off
         case .optional: .optional

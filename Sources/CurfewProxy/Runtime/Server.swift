@@ -108,7 +108,7 @@ public enum Server {
                                         listenerFDs: fds.value)
                 worker.run()
             } catch {
-                shared.logger.error("worker_failed", ["worker": .integer(index), "error": .string(error.description)])
+                shared.logger.error("worker_failed", ["worker": .integer(index), "error": .string("\(error)")])
                 exit(1)
             }
         }

@@ -1,4 +1,5 @@
 import CurfewLog
+import CurfewNet
 import Synchronization
 
 /// State every worker thread shares. Everything here is thread-safe; nothing here is touched per byte.

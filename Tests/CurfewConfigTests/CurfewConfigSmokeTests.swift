@@ -1,0 +1,4 @@
+import Testing
+@testable import CurfewConfig
+
+@Test func moduleLinks() {}

@@ -1,1 +1,0 @@
-// CurfewTimer: see docs/architecture.md.

@@ -1,4 +1,0 @@
-import Testing
-@testable import CurfewTimer
-
-@Test func moduleLinks() {}

@@ -361,7 +361,7 @@ extension ClientConnection {
         worker.logger.info(
             "http",
             [
-                "conn": .integer(id), "remote": .string(remoteHost), "method": .string(method), "path": .string(path),
+                "conn": .integer(id), "remote": .string(remoteLabel), "method": .string(method), "path": .string(path),
                 "status": .integer(status), "bytes": .integer(bytes),
                 "ms": .double(Double((worker.now - started) / 1000) / 1000),
             ])

@@ -18,7 +18,7 @@ extension ClientConnection {
         worker.logger.info(
             "ws_open",
             [
-                "conn": .integer(id), "remote": .string(remoteHost), "path": .string(path),
+                "conn": .integer(id), "remote": .string(remoteLabel), "path": .string(path),
                 "subprotocol": .optional(session.subprotocol), "user": .optional(session.user),
             ])
         if !leftover.isEmpty {
@@ -114,7 +114,7 @@ extension ClientConnection {
                 "reason": .string(reason), "deadline": .string(RFC3339.format(milliseconds: deadlineMilliseconds)),
                 "lateness_ms": .integer(max(0, nowWall - deadlineMilliseconds)), "how": .string(how),
                 "bytes_up": .integer(session.bytesUp), "bytes_down": .integer(session.bytesDown),
-                "age_s": .integer((worker.now - session.openedAt) / 1_000_000_000), "remote": .string(remoteHost),
+                "age_s": .integer((worker.now - session.openedAt) / 1_000_000_000), "remote": .string(remoteLabel),
                 "path": .string(session.path),
             ])
     }

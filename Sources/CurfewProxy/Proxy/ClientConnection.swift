@@ -32,7 +32,10 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     let id: UInt64
     let fd: Int32
     let remote: SocketAddress
+    /// The client's IP (for X-Forwarded-For).
     let remoteHost: String
+    /// `ip:port`, for logs and the admin API.
+    let remoteLabel: String
     let listener: ListenerSettings
     var down: ByteStream
     var phase: Phase
@@ -74,6 +77,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         self.fd = fd
         self.remote = remote
         self.remoteHost = remote.host
+        self.remoteLabel = remote.description
         self.listener = listener
         self.down = PlainStream(fd: fd)
         self.phase = .readingHead
@@ -270,8 +274,9 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     }
 
     func writeToUpstream(_ bytes: UnsafeRawBufferPointer, forwarded: Bool = true) {
-        guard !bytes.isEmpty, let upstream else { return }
-        if !toUpstream.isEmpty || !upstream.isReady {
+        guard !bytes.isEmpty else { return }
+        guard let upstream, toUpstream.isEmpty, upstream.isReady else {
+            // Not connected yet (or bytes already queued): keep them in order behind the queue.
             toUpstream.append(bytes)
             return
         }

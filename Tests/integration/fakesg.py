@@ -336,9 +336,9 @@ class FakeSG:
         # SO_SNDTIMEO so a scripted send into a stalled peer cannot hang a test forever.
         sock.settimeout(None)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 10, 0))
-        with session.send_lock:
-            sock.sendall(raw)
-        with self.cond:
+        with self.cond:  # registered before the 101 goes out, so session order == open order
             self.sessions.append(session)
             self.cond.notify_all()
+        with session.send_lock:
+            sock.sendall(raw)
         session.run(bs)

@@ -13,6 +13,7 @@ public struct SetCookie: Sendable, Equatable {
     /// The cookie name, e.g. `SyncGatewaySession` (case-sensitive: compare exactly with the configured name).
     public var name: String
     /// The cookie value (for SG, the session id). Never log it: it is a bearer credential.
+    /// It may be empty (a deletion, `SyncGatewaySession=; Expires=Thu, 01 Jan 1970 …`): callers key nothing on it.
     public var value: String
     /// When the cookie expires, in Unix milliseconds; nil for a session cookie (no `Expires` / `Max-Age`).
     /// A deletion (`Max-Age=0`, or `Expires` in 1970) gives a time at or before `now`.

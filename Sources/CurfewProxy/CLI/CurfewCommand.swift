@@ -47,7 +47,7 @@ public enum CurfewCommand {
             }
         case "demo":
             let port = option("--port", in: args).flatMap { UInt16($0) } ?? 4984
-            return Int32(port) * 0 + 1 // DEMO-TMP
+            return Demo.run(port: port)
         default:
             return usageError("unknown command \"\(command)\"")
         }

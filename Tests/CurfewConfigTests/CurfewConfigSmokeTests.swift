@@ -1,4 +1,0 @@
-import Testing
-@testable import CurfewConfig
-
-@Test func moduleLinks() {}

@@ -1,4 +1,3 @@
 import Testing
 @testable import CurfewPolicy
 
-@Test func moduleLinks() {}

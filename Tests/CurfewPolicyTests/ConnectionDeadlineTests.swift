@@ -56,7 +56,8 @@ import Testing
     @Test func maxAgeSaturatesInsteadOfOverflowing() {
         #expect(
             ConnectionDeadline.earliest(
-                opened: opened, credentialExpiresAt: nil, certificateNotAfter: nil, maxAge: .max, heartbeatDeadline: nil)
+                opened: opened, credentialExpiresAt: nil, certificateNotAfter: nil, maxAge: .max, heartbeatDeadline: nil
+            )
                 == ConnectionDeadline(at: .max, cause: .maxAge))
     }
 
@@ -70,7 +71,8 @@ import Testing
     @Test func stableStrings() {
         #expect(
             CutReason.allCases.map(\.rawValue) == [
-                "credential_expired", "certificate_expired", "max_age", "heartbeat_missed", "revoked", "session_deleted",
+                "credential_expired", "certificate_expired", "max_age", "heartbeat_missed", "revoked",
+                "session_deleted",
                 "session_check_failed", "user_deleted", "password_changed", "user_disabled", "shutdown",
             ])
         #expect(CredentialKind.allCases.map(\.rawValue) == ["jwt", "session", "basic", "cert", "none"])

@@ -116,6 +116,18 @@ import Testing
         #expect(m.timerFired(now: opened + 5_000) == .none)
     }
 
+    @Test func aVerifiedJWTBecomesACredentialInMilliseconds() {
+        let jwt = VerifiedJWT(
+            user: "alice", issuer: "i", jti: "j1", issuedAt: 1_700_000_000, notBefore: nil, expiresAt: 1_700_000_600,
+            deadline: 1_700_000_630)
+        let credential = AuthenticatedCredential(verified: jwt)
+        #expect(
+            credential
+                == AuthenticatedCredential(
+                    kind: .jwt, user: "alice", credentialID: "j1", expiresAt: 1_700_000_630_000,
+                    issuedAt: 1_700_000_000_000))
+    }
+
     @Test func certificateExpiryCuts() {
         var m = machine(.cert, cert: opened + 3_000, maxAge: 10_000)
         #expect(m.timerFired(now: opened + 3_000) == .cut(.certificateExpired))

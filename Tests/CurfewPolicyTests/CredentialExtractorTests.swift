@@ -19,7 +19,8 @@ import Testing
         let value = "Basic " + TestBase64.std("alice:s3cret:with:colons")
         #expect(extract([("Authorization", value)]) == .basic(user: "alice", password: "s3cret:with:colons"))
         #expect(extract([("authorization", "basic " + TestBase64.std("bob:"))]) == .basic(user: "bob", password: ""))
-        #expect(extract([("Authorization", "Basic " + TestBase64.std("zoë:pä"))]) == .basic(user: "zoë", password: "pä"))
+        #expect(
+            extract([("Authorization", "Basic " + TestBase64.std("zoë:pä"))]) == .basic(user: "zoë", password: "pä"))
     }
 
     @Test func sessionCookie() {
@@ -56,7 +57,9 @@ import Testing
             extract([("Sec-WebSocket-Protocol", "BLIP_3+CBMobile_4, SyncGatewaySession_tok1 ,BLIP_3+CBMobile_3")])
                 == .session(id: "tok1", source: .subprotocol))
         #expect(
-            extract([("sec-websocket-protocol", "BLIP_3+CBMobile_4"), ("Sec-WebSocket-Protocol", "SyncGatewaySession_t2")])
+            extract([
+                ("sec-websocket-protocol", "BLIP_3+CBMobile_4"), ("Sec-WebSocket-Protocol", "SyncGatewaySession_t2"),
+            ])
                 == .session(id: "t2", source: .subprotocol))
         #expect(extract([("Sec-WebSocket-Protocol", "BLIP_3+CBMobile_4, BLIP_3+CBMobile_3")]) == .none)
     }
@@ -86,16 +89,25 @@ import Testing
 
     static let malformedCases: [([(String, String)], String)] = [
         ([("Authorization", "Bearer a"), ("Authorization", "Bearer b")], "multiple_authorization"),
-        ([("Authorization", "Bearer a"), ("authorization", "Basic " + TestBase64.std("u:p"))], "multiple_authorization"),
+        (
+            [("Authorization", "Bearer a"), ("authorization", "Basic " + TestBase64.std("u:p"))],
+            "multiple_authorization"
+        ),
         ([("Authorization", "Bearer")], "empty_bearer"),
         ([("Authorization", "Bearer    ")], "empty_bearer"),
         ([("Authorization", "Bearer a b")], "bearer_not_a_token"),
         ([("Authorization", "Basic")], "basic_not_base64"),
         ([("Authorization", "Basic !!!!")], "basic_not_base64"),
-        ([("Authorization", "Basic " + TestBase64.encode(Array("u:p".utf8), url: true, pad: false) + "_")], "basic_not_base64"),
+        (
+            [("Authorization", "Basic " + TestBase64.encode(Array("u:p".utf8), url: true, pad: false) + "_")],
+            "basic_not_base64"
+        ),
         ([("Authorization", "Basic " + TestBase64.std("nocolon"))], "basic_no_colon"),
         ([("Authorization", "Basic " + TestBase64.std(":password"))], "basic_empty_user"),
-        ([("Authorization", "Basic " + TestBase64.encode([0xFF, 0x3A, 0x61], url: false, pad: true))], "basic_not_utf8"),
+        (
+            [("Authorization", "Basic " + TestBase64.encode([0xFF, 0x3A, 0x61], url: false, pad: true))],
+            "basic_not_utf8"
+        ),
         ([("Sec-WebSocket-Protocol", "SyncGatewaySession_a, SyncGatewaySession_b")], "multiple_session_subprotocols"),
         ([("Sec-WebSocket-Protocol", "SyncGatewaySession_")], "empty_session_subprotocol"),
     ]

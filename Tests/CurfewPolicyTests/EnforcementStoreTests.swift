@@ -77,7 +77,8 @@ import Testing
         store.revoke(.jti("j1"), at: t, until: t + 1_000)
         store.revoke(.session("s1"), at: t, until: t + 2_000)
         // Regardless of user or issue time.
-        #expect(store.refusal(for: jwt(iat: t + 500_000, jti: "j1", user: UserKey(db: nil, name: "x")), now: t) == .revoked)
+        #expect(
+            store.refusal(for: jwt(iat: t + 500_000, jti: "j1", user: UserKey(db: nil, name: "x")), now: t) == .revoked)
         #expect(store.refusal(for: jwt(iat: t, jti: "j2"), now: t) == nil)
         #expect(store.refusal(for: session("s1", firstSeen: t + 10), now: t + 999) == .revoked)
         #expect(store.refusal(for: jwt(iat: t, jti: "j1"), now: t + 999) == .revoked)
@@ -176,7 +177,8 @@ import Testing
                         let now = t + Int64(step)
                         store.recordHeartbeat(user: user, at: now)
                         store.revoke(.jti("u\(i)-\(step)"), at: now, until: now + 1_000_000)
-                        _ = store.refusal(for: CredentialFacts(user: user, kind: .jwt, jti: "x", issuedAt: now), now: now)
+                        _ = store.refusal(
+                            for: CredentialFacts(user: user, kind: .jwt, jti: "x", issuedAt: now), now: now)
                         _ = store.lastHeartbeat(user: users[(i + 1) % users.count])
                     }
                 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import CurfewPolicy
@@ -6,7 +7,9 @@ import Testing
     let builder = TokenBuilder()
     let validator = JWTValidator(
         issuers: [
-            JWTIssuer(issuer: "https://idp", audiences: ["sg", "other"], algorithms: ["RS256", "ES256"], verifier: FakeVerifier()),
+            JWTIssuer(
+                issuer: "https://idp", audiences: ["sg", "other"], algorithms: ["RS256", "ES256"],
+                verifier: FakeVerifier()),
             JWTIssuer(
                 issuer: "https://hs", audiences: [], algorithms: ["HS256"], userClaim: "email",
                 verifier: FakeVerifier()),
@@ -50,7 +53,8 @@ import Testing
         #expect(rejection(builder.token(claims(aud: #""SG""#))) == "wrong_audience")
         #expect(rejection(builder.token(claims(aud: #"[]"#))) == "wrong_audience")
         #expect(rejection(builder.token(claims(aud: #"[1,null]"#))) == "wrong_audience")
-        #expect(rejection(builder.token(#"{"iss":"https://idp","exp":\#(testNow + 60),"sub":"a"}"#)) == "wrong_audience")
+        #expect(
+            rejection(builder.token(#"{"iss":"https://idp","exp":\#(testNow + 60),"sub":"a"}"#)) == "wrong_audience")
     }
 
     @Test func audienceIsNotCheckedWhenNoneIsConfigured() throws {
@@ -105,8 +109,20 @@ import Testing
         let token = builder.token(claims(extra: #","sub":"a","pad":"\#(padding)""#))
         #expect(token.utf8.count > 16_384)
         #expect(rejection(token) == "token_too_large")
+        // The limit itself is allowed: a token of exactly `maxTokenBytes` goes on to the next checks.
+        let good = builder.token(claims())
+        let exact = JWTValidator(
+            issuers: [
+                JWTIssuer(issuer: "https://idp", audiences: ["sg"], algorithms: ["RS256"], verifier: FakeVerifier())
+            ], leeway: 0, maxTokenBytes: good.utf8.count)
+        #expect((try? exact.validate(good, now: testNow).get()) != nil)
+        #expect(exact.validate(good + "A", now: testNow) == .failure(.tooLarge))
         let small = JWTValidator(issuers: [], leeway: 0, maxTokenBytes: 10)
-        if case .failure(let r) = small.validate("aaaa.bbbb.c", now: 0) { #expect(r == .tooLarge) } else { Issue.record() }
+        if case .failure(let r) = small.validate("aaaa.bbbb.c", now: 0) {
+            #expect(r == .tooLarge)
+        } else {
+            Issue.record()
+        }
     }
 
     @Test(arguments: ["", "a", "a.b", "a.b.c.d", ".eyJ9.", "e30..", "..", "e30.e30", "e30.e30.x.", "e30.e30.!!"])
@@ -230,8 +246,6 @@ import Testing
     }
 }
 
-import Synchronization
-
 final class RecordingVerifier: JWTSignatureVerifier {
     struct Call: Sendable {
         var algorithm: String
@@ -242,7 +256,9 @@ final class RecordingVerifier: JWTSignatureVerifier {
     let calls = Mutex<[Call]>([])
 
     func verify(algorithm: String, keyID: String?, signingInput: [UInt8], signature: [UInt8]) -> JWTSignatureCheck {
-        calls.withLock { $0.append(Call(algorithm: algorithm, keyID: keyID, signingInput: signingInput, signature: signature)) }
+        calls.withLock {
+            $0.append(Call(algorithm: algorithm, keyID: keyID, signingInput: signingInput, signature: signature))
+        }
         return .valid
     }
 }

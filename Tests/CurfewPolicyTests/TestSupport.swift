@@ -13,7 +13,9 @@ enum TestBase64 {
             let b2: UInt8 = i + 2 < bytes.count ? bytes[i + 2] : 0
             out.append(table[Int(b0 >> 2)])
             out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            if i + 1 < bytes.count { out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)]) } else if pad {
+            if i + 1 < bytes.count {
+                out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)])
+            } else if pad {
                 out.append(UInt8(ascii: "="))
             }
             if i + 2 < bytes.count { out.append(table[Int(b2 & 0x3F)]) } else if pad { out.append(UInt8(ascii: "=")) }

@@ -10,7 +10,9 @@ public struct CredentialExtractor: Sendable {
     /// The prefix of the websocket one-time-session subprotocol entry.
     public var sessionSubprotocolPrefix: String
 
-    public init(sessionCookieName: String = "SyncGatewaySession", sessionSubprotocolPrefix: String = "SyncGatewaySession_") {
+    public init(
+        sessionCookieName: String = "SyncGatewaySession", sessionSubprotocolPrefix: String = "SyncGatewaySession_"
+    ) {
         self.sessionCookieName = sessionCookieName
         self.sessionSubprotocolPrefix = sessionSubprotocolPrefix
     }

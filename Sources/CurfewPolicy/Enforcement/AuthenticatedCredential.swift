@@ -20,3 +20,13 @@ public struct AuthenticatedCredential: Sendable, Equatable {
         self.issuedAt = issuedAt
     }
 }
+
+extension AuthenticatedCredential {
+    /// The credential for a verified bearer token: its `jti` as the log-safe id, and its seconds turned into
+    /// milliseconds. `expiresAt` is the token's deadline (`exp + leeway`), where the connection is cut.
+    public init(verified jwt: VerifiedJWT) {
+        self.init(
+            kind: .jwt, user: jwt.user, credentialID: jwt.jti, expiresAt: jwt.deadline.saturatingMultiply(1000),
+            issuedAt: jwt.issuedAt.map { $0.saturatingMultiply(1000) })
+    }
+}

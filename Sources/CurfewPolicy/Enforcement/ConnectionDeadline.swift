@@ -40,10 +40,7 @@ public struct ConnectionDeadline: Sendable, Hashable {
         maxAge: Int64?,
         heartbeatDeadline: Int64?
     ) -> ConnectionDeadline? {
-        let maxAgeDeadline = maxAge.map { age in
-            let (sum, overflow) = opened.addingReportingOverflow(age)
-            return overflow ? Int64.max : sum
-        }
+        let maxAgeDeadline = maxAge.map { opened.saturatingAdd($0) }
         let candidates: [(Int64?, DeadlineCause)] = [
             (credentialExpiresAt, .credentialExpiry),
             (certificateNotAfter, .certificateExpiry),

@@ -91,7 +91,8 @@ public final class InMemoryEnforcementStore: EnforcementStore {
     /// How many entries the store holds, all maps together (for tests and a metrics gauge).
     public var entryCount: Int {
         state.withLock { state in
-            state.heartbeats.count + state.heartbeatMissed.count + state.userRevocations.values.reduce(0) { $0 + $1.count }
+            state.heartbeats.count + state.heartbeatMissed.count
+                + state.userRevocations.values.reduce(0) { $0 + $1.count }
                 + state.sessionRevocations.count + state.jtiRevocations.count + state.credentialRevocations.count
                 + state.userChanges.count
         }
@@ -126,7 +127,7 @@ public final class InMemoryEnforcementStore: EnforcementStore {
         guard facts.kind == .session || facts.kind == .basic else { return nil }
         for kind in UserChangeKind.allCases {
             guard let changedAt = state.userChanges[UserChangeKey(user: user, kind: kind)],
-                now < changedAt + userChangeRetention
+                now < changedAt.saturatingAdd(userChangeRetention)
             else { continue }
             if firstSeen <= changedAt { return kind.cutReason }
         }
@@ -141,9 +142,9 @@ public final class InMemoryEnforcementStore: EnforcementStore {
 
     private func sweepIfDue(_ state: inout State, now: Int64) {
         guard now >= state.nextSweep else { return }
-        state.nextSweep = now + sweepInterval
-        state.heartbeats = state.heartbeats.filter { now < $0.value + heartbeatRetention }
-        state.heartbeatMissed = state.heartbeatMissed.filter { now < $0.value + heartbeatRetention }
+        state.nextSweep = now.saturatingAdd(sweepInterval)
+        state.heartbeats = state.heartbeats.filter { now < $0.value.saturatingAdd(heartbeatRetention) }
+        state.heartbeatMissed = state.heartbeatMissed.filter { now < $0.value.saturatingAdd(heartbeatRetention) }
         state.userRevocations = state.userRevocations.compactMapValues { set in
             let live = set.filter { now < $0.until }
             return live.isEmpty ? nil : live
@@ -151,7 +152,7 @@ public final class InMemoryEnforcementStore: EnforcementStore {
         state.sessionRevocations = state.sessionRevocations.filter { now < $0.value }
         state.jtiRevocations = state.jtiRevocations.filter { now < $0.value }
         state.credentialRevocations = state.credentialRevocations.filter { now < $0.value }
-        state.userChanges = state.userChanges.filter { now < $0.value + userChangeRetention }
+        state.userChanges = state.userChanges.filter { now < $0.value.saturatingAdd(userChangeRetention) }
     }
 
     private struct UserRevocation: Hashable {

@@ -26,7 +26,8 @@ public struct JWTValidator: Sendable {
         var byName: [String: JWTIssuer] = [:]
         for issuer in issuers where byName[issuer.issuer] == nil { byName[issuer.issuer] = issuer }
         self.issuers = byName
-        self.leeway = max(0, leeway)
+        // Dates are bounded by `maxDate`, so with leeway at most a year `exp + leeway` cannot overflow.
+        self.leeway = min(max(0, leeway), 366 * 86_400)
         self.maxTokenBytes = maxTokenBytes
     }
 
@@ -58,7 +59,9 @@ public struct JWTValidator: Sendable {
         guard issuer.algorithms.contains(algorithm) else { return .failure(.algorithmNotAllowed) }
 
         let signingInput = Array(bytes[..<parts[1].endIndex])
-        switch issuer.verifier.verify(algorithm: algorithm, keyID: keyID, signingInput: signingInput, signature: signature) {
+        switch issuer.verifier.verify(
+            algorithm: algorithm, keyID: keyID, signingInput: signingInput, signature: signature)
+        {
         case .valid: break
         case .unknownKey: return .failure(.unknownKeyID)
         case .invalid: return .failure(.badSignature)
@@ -95,7 +98,7 @@ public struct JWTValidator: Sendable {
         let deadline = exp + leeway
         if now >= deadline { return .failure(.expired) }
         if let notBefore, notBefore - leeway > now { return .failure(.notYetValid) }
-        if let issuedAt, issuedAt > now + leeway { return .failure(.issuedInFuture) }
+        if let issuedAt, issuedAt > now.saturatingAdd(leeway) { return .failure(.issuedInFuture) }
 
         guard case .string(let user)? = claims[issuer.userClaim], !user.isEmpty else { return .failure(.missingUser) }
         var jti: String? = nil

@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "CurfewTimerTests", dependencies: ["CurfewTimer"]),
         .testTarget(name: "CurfewConfigTests", dependencies: ["CurfewConfig"]),
         .testTarget(name: "CurfewPolicyTests", dependencies: ["CurfewPolicy"]),
-        .testTarget(name: "CurfewTLSTests", dependencies: ["CurfewTLS", "CurfewPolicy"]),
+        .testTarget(name: "CurfewTLSTests", dependencies: ["CurfewTLS", "CurfewPolicy"], exclude: ["Fixtures"]),
     ]
 )

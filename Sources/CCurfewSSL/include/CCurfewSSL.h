@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 
 long curfew_ssl_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 long curfew_ssl_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
@@ -31,4 +32,6 @@ static const uint64_t CURFEW_SSL_OP_NO_TLSv1 = SSL_OP_NO_TLSv1;
 static const uint64_t CURFEW_SSL_OP_NO_TLSv1_1 = SSL_OP_NO_TLSv1_1;
 // XN_FLAG_RFC2253 is an OR of casts ((unsigned long)...), which Swift cannot import either.
 static const unsigned long CURFEW_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
+// EVP_PKEY_PUBLIC_KEY is an OR of nested macros the importer gives up on.
+static const int CURFEW_EVP_PKEY_PUBLIC_KEY = EVP_PKEY_PUBLIC_KEY;
 #endif

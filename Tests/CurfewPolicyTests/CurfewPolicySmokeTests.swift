@@ -1,4 +1,0 @@
-import Testing
-@testable import CurfewPolicy
-
-@Test func moduleLinks() {}

@@ -27,7 +27,7 @@ enum DemoWebSocketHandshake {
 
     /// `base64(SHA-1(key + GUID))`.
     static func acceptValue(forKey key: String) -> String {
-        DemoBase64.encode(Digest.sha1(Array((key + acceptGUID).utf8)))
+        Base64.encode(Digest.sha1(Array((key + acceptGUID).utf8)))
     }
 
     /// The highest `BLIP_3+CBMobile_N` offered with N in 2...4, or nil.

@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 internal import Glibc
 
 /// What a verified peer certificate says, for enforcement (notAfter cuts mTLS websockets) and logs.
@@ -35,7 +35,8 @@ extension TLSConnection {
         guard let raw = SSL_get1_peer_certificate(sslPointer) else { return nil }
         let certificate = X509Certificate(taking: raw)
         guard let notAfter = PeerCertificate.unixSeconds(X509_get0_notAfter(certificate.pointer)) else { return nil }
-        return PeerCertificate(notAfter: notAfter, subject: PeerCertificate.rfc2253(X509_get_subject_name(certificate.pointer)))
+        return PeerCertificate(
+            notAfter: notAfter, subject: PeerCertificate.rfc2253(X509_get_subject_name(certificate.pointer)))
     }
 }
 

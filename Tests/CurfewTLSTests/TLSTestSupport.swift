@@ -64,7 +64,8 @@ final class SocketPair {
 }
 
 enum Outcome: Equatable {
-    case complete, pending, failed(String)
+    case complete, pending
+    case failed(String)
 }
 
 extension TLSHandshakeResult {

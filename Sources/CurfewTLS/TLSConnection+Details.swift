@@ -30,7 +30,8 @@ extension TLSConnection {
     public var protocolVersion: String { String(cString: SSL_get_version(sslPointer)) }
 
     /// The peer's certificate: a client's under mTLS (verified, or the handshake would have failed), or an
-    /// upstream server's. Nil when the peer sent none.
+    /// upstream server's (verified unless the client context was made with `verifyPeer: false`). Nil when the peer
+    /// sent none. On a resumed session it is the certificate from the original handshake.
     public var peerCertificate: PeerCertificate? {
         guard let raw = SSL_get1_peer_certificate(sslPointer) else { return nil }
         let certificate = X509Certificate(taking: raw)

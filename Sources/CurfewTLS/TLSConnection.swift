@@ -83,6 +83,7 @@ public final class TLSConnection {
     /// Advances the handshake as far as the socket allows.
     public func handshake() -> TLSHandshakeResult {
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         let rc = SSL_do_handshake(ssl)
         if rc == 1 { return .complete }
         switch failure(rc, kind: .handshake, doing: "TLS handshake") {
@@ -98,6 +99,7 @@ public final class TLSConnection {
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSIOResult {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         var count = 0
         if SSL_read_ex(ssl, base, buffer.count, &count) == 1 { return .bytes(count) }
         return failure(0, kind: .io, doing: "TLS read")
@@ -108,6 +110,7 @@ public final class TLSConnection {
     public func write(_ bytes: UnsafeRawBufferPointer) -> TLSIOResult {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .bytes(0) }
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         var count = 0
         if SSL_write_ex(ssl, base, bytes.count, &count) == 1 { return .bytes(count) }
         return failure(0, kind: .io, doing: "TLS write")

@@ -69,8 +69,8 @@ private func expectedCheck(_ name: String) -> JWTSignatureCheck? {
 
     @Test func keySetSkipsEncryptionAndUnknownKeys() throws {
         let keySet = try JWKSet(jsonData: try fixture("jwt-vectors.json").jwksOnly())
-        #expect(keySet.count == 4)
-        #expect(keySet.keyIDs == ["rsa-1", "p256-1", "p384-1", "ed-1"])
+        #expect(keySet.count == 5)
+        #expect(keySet.keyIDs == ["rsa-1", "p256-1", "p384-1", "ed-1", "rsa-pinned"])
     }
 
     @Test func malformedKeysFailTheSet() {

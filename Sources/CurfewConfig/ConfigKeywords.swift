@@ -21,7 +21,7 @@ public enum ConfigKeywords {
                   "true: an in-memory certificate for localhost and no files; development only (warns)."),
         ConfigKey("listeners[].tls.client_ca", .path, .optional("no client certificates"),
                   "PEM bundle of CAs client certificates must chain to (mTLS)."),
-        ConfigKey("listeners[].tls.client_certificate", .choice(["off", "optional", "required"]),
+        ConfigKey("listeners[].tls.client_certificate", .choice(names(TLSConfig.ClientCertificateMode.self)),
                   .defaulted("off"), "Ask clients for a certificate; optional or required need client_ca."),
 
         ConfigKey("upstream", .object, .required, "The Sync Gateway behind the proxy."),
@@ -61,9 +61,9 @@ public enum ConfigKeywords {
                   "A heartbeat carrying a newer credential extends the connection's expiry."),
 
         ConfigKey("log", .object, .optional("all defaults"), "Logging to standard error."),
-        ConfigKey("log.format", .choice(["json", "text"]), .defaulted("json"),
+        ConfigKey("log.format", .choice(names(LogConfig.Format.self)), .defaulted("json"),
                   "json: one JSON object per line; text: for people at a terminal."),
-        ConfigKey("log.level", .choice(["debug", "info", "warning", "error"]), .defaulted("info"),
+        ConfigKey("log.level", .choice(names(LogConfig.Level.self)), .defaulted("info"),
                   "Least severe level logged."),
 
         ConfigKey("limits", .object, .optional("all defaults"), "Bounds on what clients may send."),
@@ -89,7 +89,7 @@ public enum ConfigKeywords {
         ConfigKey("credentials.jwt.issuers[].hmac_secret_file", .secretPath, .optional("use jwks_file"),
                   "File holding the HMAC key (trailing newlines removed); only with HS* algorithms."),
         ConfigKey("credentials.jwt.issuers[].algorithms",
-                  .choiceList(JWTAlgorithm.allCases.map(\.rawValue)), .required,
+                  .choiceList(names(JWTAlgorithm.self)), .required,
                   "Accepted \"alg\" values, at least one: HS* only with hmac_secret_file, others only with jwks_file."),
         ConfigKey("credentials.jwt.issuers[].user_claim", .string, .defaulted("sub"),
                   "Claim that names the Sync Gateway user."),
@@ -102,14 +102,14 @@ public enum ConfigKeywords {
                   "How often Sync Gateway is asked again whether a session is still valid."),
         ConfigKey("credentials.session.max_age", .duration(positiveDuration), .defaulted("24h"),
                   "A websocket on a session is cut after this long."),
-        ConfigKey("credentials.session.on_check_failure", .choice(["keep", "cut"]), .defaulted("keep"),
+        ConfigKey("credentials.session.on_check_failure", .choice(names(SessionConfig.CheckFailurePolicy.self)), .defaulted("keep"),
                   "When Sync Gateway cannot be asked: keep connections to their known expiry, or cut them."),
         ConfigKey("credentials.session.table_size", .integer(1...10_000_000), .defaulted("100000"),
                   "Most sessions tracked at once."),
         ConfigKey("credentials.basic", .object, .optional("all defaults"), "HTTP Basic credentials."),
         ConfigKey("credentials.basic.max_age", .duration(positiveDuration), .defaulted("1h"),
                   "A websocket opened with Basic credentials is cut after this long."),
-        ConfigKey("credentials.anonymous", .choice(["reject", "allow"]), .defaulted("reject"),
+        ConfigKey("credentials.anonymous", .choice(names(CredentialsConfig.AnonymousPolicy.self)), .defaulted("reject"),
                   "Requests without a credential: reject, or pass to Sync Gateway (as its GUEST user)."),
 
         ConfigKey("admin", .object, .optional("no admin API"), "curfew's admin API (plain HTTP, bearer token)."),
@@ -128,6 +128,11 @@ public enum ConfigKeywords {
     /// The keys directly inside the object at `parentPath` (`""` for the top level), in table order.
     public static func children(of parentPath: String) -> [ConfigKey] {
         childrenByParent[parentPath] ?? []
+    }
+
+    /// The choices of a string enum, so the table and the loader cannot disagree.
+    private static func names<E: CaseIterable & RawRepresentable>(_: E.Type) -> [String] where E.RawValue == String {
+        E.allCases.map(\.rawValue)
     }
 
     private static let childrenByParent: [String: [ConfigKey]] = Dictionary(grouping: all, by: \.parentPath)

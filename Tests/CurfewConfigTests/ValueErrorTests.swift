@@ -64,6 +64,10 @@ import Testing
         ("admin: { address: \"127.0.0.1:4990\" }", #"missing required key "admin.token_file""#),
         ("admin: { address: \"127.0.0.1:4984\", token_file: \"t\" }",
          #""admin.address" 127.0.0.1:4984 is also used by "listeners[0].address""#),
+        ("listeners: [{ address: \"127.0.0.1:1\" }, { address: \"127.0.0.1:1\" }, { address: \"127.0.0.1:0\" }, { address: \"127.0.0.1:0\" }]",
+         #""listeners[1].address" 127.0.0.1:1 is also used by "listeners[0].address""#),
+        ("credentials: { jwt: { issuers: [{ issuer: \"i\", audiences: [\"a\"], jwks_file: \"j\", algorithms: [\"RS256\"] }, { issuer: \"i\", audiences: [\"b\"], jwks_file: \"k\", algorithms: [\"ES256\"] }] } }",
+         #""credentials.jwt.issuers[1]": issuer "i" is listed twice"#),
         ("limits: { request_line: 40000 }",
          #""limits": "request_line" (40000) cannot exceed "header_block" (32768)"#),
     ])
@@ -104,6 +108,18 @@ import Testing
         // An https upstream without "ca" uses the system CAs: no warning for that.
         #expect(loaded.config.upstream.url == UpstreamURL(scheme: .https, host: "sg.internal", port: 443))
         #expect(loaded.config.upstream.ca == nil)
+    }
+
+    @Test func moreWarnings() throws {
+        let text = """
+            { listeners: [{ address: "127.0.0.1:1", tls: { certificate: "c", private_key: "k" } }],
+              upstream: { url: "http://127.0.0.1:4984", ca: "ca.pem", admin_url: "http://127.0.0.1:4985" },
+              gateway_admin: { address: "[::]:4986" } }
+            """
+        #expect(try parse(text).warnings == [
+            "upstream.ca is set but neither upstream.url nor upstream.admin_url uses https; it is unused",
+            "gateway_admin.address [::]:4986 is not loopback: it exposes Sync Gateway's admin API",
+        ])
     }
 
     @Test func messagesStayOnOneLine() throws {

@@ -52,7 +52,7 @@ struct JSON5SyntaxLocator {
         do {
             try scanner.document()
             return nil
-        } catch where error.isDuplicateKey {
+        } catch  where error.isDuplicateKey {
             let (line, column) = position(of: error.offset, in: bytes)
             return Finding(line: line, column: column, message: error.message)
         } catch {
@@ -103,8 +103,10 @@ struct JSON5SyntaxLocator {
             let start = i
             let word = identifier()
             guard ["true", "false", "null", "Infinity", "NaN"].contains(word) else {
-                throw Failure(offset: start, message: "expected a value, found \(describe(at: start))"
-                    + (word.isEmpty ? "" : " (strings need quotes)"))
+                throw Failure(
+                    offset: start,
+                    message: "expected a value, found \(describe(at: start))"
+                        + (word.isEmpty ? "" : " (strings need quotes)"))
             }
         }
     }
@@ -122,7 +124,8 @@ struct JSON5SyntaxLocator {
             guard i < bytes.count else {
                 let what = isObject ? "object" : "array"
                 let (line, column) = Self.position(of: open, in: bytes)
-                throw Failure(offset: i, message: "unexpected end of file; the \(what) opened at \(line):\(column) is not closed")
+                throw Failure(
+                    offset: i, message: "unexpected end of file; the \(what) opened at \(line):\(column) is not closed")
             }
             if bytes[i] == close {
                 i += 1
@@ -187,7 +190,8 @@ struct JSON5SyntaxLocator {
         let start = i
         while i < bytes.count {
             let b = bytes[i]
-            let ok = (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            let ok =
+                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
                 || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") && i > start) || b == UInt8(ascii: "_")
                 || b == UInt8(ascii: "$") || b >= 0x80
             guard ok else { break }
@@ -305,7 +309,9 @@ struct JSON5SyntaxLocator {
             } else if bytes[i] == UInt8(ascii: "/"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "*") {
                 let start = i
                 i += 2
-                while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
+                while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) {
+                    i += 1
+                }
                 guard i + 1 < bytes.count else { throw Failure(offset: start, message: "unterminated /* comment") }
                 i += 2
             } else {

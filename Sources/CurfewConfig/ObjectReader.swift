@@ -149,7 +149,8 @@ struct ObjectReader {
         case .success(let d):
             guard range.contains(d) else {
                 throw context.invalid(
-                    p, "\(quoted(text)) is out of range \(DurationParser.format(range.lowerBound))"
+                    p,
+                    "\(quoted(text)) is out of range \(DurationParser.format(range.lowerBound))"
                         + "...\(DurationParser.format(range.upperBound))")
             }
             return d

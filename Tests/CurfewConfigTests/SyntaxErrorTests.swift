@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct SyntaxErrorTests {
@@ -18,9 +19,10 @@ import Testing
         let e = try #require(failure(text))
         #expect(e.kind == .syntax)
         #expect(e.line == 7)
-        #expect(e.description == """
-            /etc/curfew/proxy.conf:7:26: syntax error: missing "," after this value (found "i")
-            """)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:7:26: syntax error: missing "," after this value (found "i")
+                """)
     }
 
     @Test(arguments: [
@@ -96,9 +98,10 @@ import Testing
             """
         let e = try #require(failure(text))
         #expect(e.kind == .duplicateKey)
-        #expect(e.description == """
-            /etc/curfew/proxy.conf:6:5: duplicate key "credentials.anonymous" (also on line 5; only one would be used)
-            """)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:6:5: duplicate key "credentials.anonymous" (also on line 5; only one would be used)
+                """)
     }
 
     @Test func duplicateInsideAnArrayElementNamesTheElement() throws {
@@ -107,9 +110,10 @@ import Testing
               upstream: { url: "http://127.0.0.1:4985" } }
             """
         let e = try #require(failure(text))
-        #expect(e.description == """
-            /etc/curfew/proxy.conf:1:69: duplicate key "listeners[1].address" (also on line 1; only one would be used)
-            """)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:1:69: duplicate key "listeners[1].address" (also on line 1; only one would be used)
+                """)
     }
 
     @Test func aSyntaxErrorAfterADuplicateIsStillReportedAsTheSyntaxError() throws {

@@ -94,3 +94,24 @@ func collectSchemaPaths(_ value: JSONValue, prefix: String, into paths: inout Se
         break
     }
 }
+
+@Suite struct PathResolutionTests {
+    @Test func relativeConfigPathIsAnchoredAtTheWorkingDirectory() throws {
+        let cwd = currentDirectory()
+        let loaded = try ConfigLoader.parse(text: minimalConfig, path: "conf/proxy.conf")
+        #expect(loaded.config.sourcePath == resolvePath("conf/proxy.conf", against: cwd))
+        #expect(
+            loaded.config.listeners[0].tls?.identity
+                == .files(
+                    certificate: resolvePath("conf/server.pem", against: cwd),
+                    privateKey: resolvePath("conf/server.key", against: cwd)))
+    }
+
+    @Test func resolvePathCleansDotsButKeepsParents() {
+        #expect(resolvePath("a/./b//c", against: "/etc") == "/etc/a/b/c")
+        #expect(resolvePath("../x", against: "/etc/curfew") == "/etc/curfew/../x")
+        #expect(resolvePath("/abs", against: "/etc") == "/abs")
+        #expect(directory(of: "/proxy.conf") == "/")
+        #expect(directory(of: "/etc/curfew/proxy.conf") == "/etc/curfew")
+    }
+}

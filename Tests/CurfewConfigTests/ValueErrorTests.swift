@@ -174,6 +174,17 @@ import Testing
         #expect(loaded.config.upstream.ca == nil)
     }
 
+    @Test func listElementsMustBeObjects() throws {
+        let e = try #require(failure("{ listeners: [\"0.0.0.0:1\"], upstream: { url: \"http://a\" } }"))
+        #expect(e.description == #"/etc/curfew/proxy.conf: "listeners[0]": expected an object, got "0.0.0.0:1""#)
+    }
+
+    @Test func secretFileValuesAreNotEchoed() throws {
+        let e = try #require(failure(minimal(plus: "admin: { address: \"127.0.0.1:4990\", token_file: 918273645 },")))
+        #expect(e.description == #"/etc/curfew/proxy.conf: "admin.token_file": expected a file path, got a number"#)
+        #expect(!e.description.contains("918273645"))
+    }
+
     @Test func moreWarnings() throws {
         let text = """
             { listeners: [{ address: "127.0.0.1:1", tls: { certificate: "c", private_key: "k" } }],

@@ -44,6 +44,7 @@ def main() -> None:
         os.path.dirname(__file__), "..", "Tests", "CurfewTLSTests", "Fixtures", "jwt-vectors.json")
 
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa_pinned = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # its JWK declares alg RS256
     p256 = ec.generate_private_key(ec.SECP256R1())
     p384 = ec.generate_private_key(ec.SECP384R1())
     ed = ed25519.Ed25519PrivateKey.generate()
@@ -55,6 +56,7 @@ def main() -> None:
         jwk(ECAlgorithm, p256.public_key(), "p256-1"),
         jwk(ECAlgorithm, p384.public_key(), "p384-1", alg="ES384"),
         jwk(OKPAlgorithm, ed.public_key(), "ed-1"),
+        jwk(RSAAlgorithm, rsa_pinned.public_key(), "rsa-pinned", alg="RS256"),
         # Skipped by the parser: an encryption key, and a key type curfew does not know.
         {**jwk(RSAAlgorithm, stranger.public_key(), "enc-1"), "use": "enc"},
         {"kty": "oct", "kid": "oct-1", "k": b64url(b"symmetric keys never belong in a public set")},
@@ -121,9 +123,12 @@ def main() -> None:
     add("EdDSA naming the P-256 kid", jwt.encode(payload, ed, algorithm="EdDSA", headers={"kid": "p256-1"}), "invalid")
     add("ES384 naming the P-256 kid", jwt.encode(payload, p384, algorithm="ES384", headers={"kid": "p256-1"}), "invalid")
     add("RS256 naming the Ed25519 kid", jwt.encode(payload, rsa_key, algorithm="RS256", headers={"kid": "ed-1"}), "invalid")
-    # The P-384 key declares alg ES384: a token claiming ES512 must not reach it (and ES512 needs P-521 anyway).
-    add("PS256 naming the RSA kid is fine", jwt.encode(payload, rsa_key, algorithm="PS256", headers={"kid": "rsa-1"}),
-        "valid")
+    # A key that declares its `alg` verifies only that algorithm, even where its type would fit another.
+    add("RS256 by the RS256-pinned key", jwt.encode(payload, rsa_pinned, algorithm="RS256",
+        headers={"kid": "rsa-pinned"}), "valid")
+    add("PS256 by the RS256-pinned key", jwt.encode(payload, rsa_pinned, algorithm="PS256",
+        headers={"kid": "rsa-pinned"}), "invalid")
+    add("PS256 by the RS256-pinned key without kid", jwt.encode(payload, rsa_pinned, algorithm="PS256"), "invalid")
 
     document = {
         "generatedBy": "scripts/make-jwt-vectors.py",

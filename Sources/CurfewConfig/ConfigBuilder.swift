@@ -52,7 +52,8 @@ struct ConfigBuilder {
         let identity: TLSConfig.Identity
         if try t.boolean("self_signed") ?? false {
             guard certificate == nil, privateKey == nil else {
-                throw conflict(t.path, "\"self_signed\": true cannot be combined with \"certificate\" or \"private_key\"")
+                throw conflict(
+                    t.path, "\"self_signed\": true cannot be combined with \"certificate\" or \"private_key\"")
             }
             identity = .selfSigned
             warnings.append(
@@ -67,7 +68,8 @@ struct ConfigBuilder {
         if mode != .off && clientCA == nil {
             throw conflict(t.path, "\"client_certificate\": \"\(mode.rawValue)\" needs \"client_ca\"")
         }
-        return ListenerConfig(address: address, tls: TLSConfig(identity: identity, clientCA: clientCA, clientCertificate: mode))
+        return ListenerConfig(
+            address: address, tls: TLSConfig(identity: identity, clientCA: clientCA, clientCertificate: mode))
     }
 
     private mutating func upstream(_ r: ObjectReader) throws(ConfigError) -> UpstreamConfig {
@@ -86,7 +88,8 @@ struct ConfigBuilder {
             throw conflict(r.path, "\"admin_username\" needs \"admin_url\"")
         }
         if u.ca != nil && u.url.scheme != .https && u.adminURL?.scheme != .https {
-            warnings.append("upstream.ca is set but neither upstream.url nor upstream.admin_url uses https; it is unused")
+            warnings.append(
+                "upstream.ca is set but neither upstream.url nor upstream.admin_url uses https; it is unused")
         }
         return u
     }
@@ -129,7 +132,8 @@ struct ConfigBuilder {
         l.headerFields = try r.integer("header_fields") ?? l.headerFields
         l.keepaliveTimeout = try r.duration("keepalive_timeout") ?? l.keepaliveTimeout
         if l.requestLine > l.headerBlock {
-            throw conflict(r.path, "\"request_line\" (\(l.requestLine)) cannot exceed \"header_block\" (\(l.headerBlock))")
+            throw conflict(
+                r.path, "\"request_line\" (\(l.requestLine)) cannot exceed \"header_block\" (\(l.headerBlock))")
         }
         return l
     }
@@ -212,7 +216,8 @@ struct ConfigBuilder {
         if let gateway = config.gatewayAdmin { named.append(("gateway_admin", gateway.address)) }
         for (name, address) in named where address.port != 0 {
             if let first = seen[address] {
-                throw context.error(.conflict, "\(quoted(name + ".address")) \(address) is also used by \(quoted(first + ".address"))")
+                throw context.error(
+                    .conflict, "\(quoted(name + ".address")) \(address) is also used by \(quoted(first + ".address"))")
             }
             seen[address] = name
         }

@@ -11,6 +11,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         case cannotRead
         /// The file is not valid JSON5.
         case syntax
+        /// The same key twice in one object (JSON5 allows it; the decoder would silently keep one).
+        case duplicateKey
         /// A key the key table does not know.
         case unknownKey
         /// A value of the wrong JSON type, or a string that does not parse (duration, address, URL, choice).

@@ -47,8 +47,9 @@ public enum ConfigLoader {
     static func decode(_ bytes: [UInt8], file: String) throws(ConfigError) -> JSONValue {
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
+        let tree: JSONValue
         do {
-            return try decoder.decode(JSONValue.self, from: Data(bytes))
+            tree = try decoder.decode(JSONValue.self, from: Data(bytes))
         } catch {
             // The decoder gives no position on Linux; find it ourselves (see JSON5SyntaxLocator).
             if let finding = JSON5SyntaxLocator.locate(in: bytes) {
@@ -58,5 +59,12 @@ public enum ConfigLoader {
             }
             throw ConfigError(file: file, kind: .syntax, message: "syntax error: not valid JSON5")
         }
+        // The decoder keeps the first of two equal keys without a word; refuse the file instead.
+        if let duplicate = JSON5SyntaxLocator.firstDuplicateKey(in: bytes) {
+            throw ConfigError(
+                file: file, line: duplicate.line, column: duplicate.column, kind: .duplicateKey,
+                message: duplicate.message)
+        }
+        return tree
     }
 }

@@ -1,9 +1,9 @@
 // The only I/O in this module: reading the config file and, for the runtime, secret files; plus the working
 // directory and core count. Glibc (not Foundation) so that a failure reports strerror, as operators expect.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Reads a whole regular file, at most `limit` bytes; the error is `strerror(errno)` or a short reason.

@@ -1,10 +1,14 @@
-/// Finds where the first JSON5 syntax error in a document is, and says what it is.
+/// Finds where the first JSON5 syntax error in a document is, and says what it is; and finds duplicate keys.
 ///
 /// Foundation's `JSONDecoder` on Linux reports a syntax error as "The given data was not valid JSON." with no
-/// position, and an operator needs the line. This scanner runs ONLY after the decoder has refused the text; it
+/// position, and an operator needs the line. This scanner runs after the decoder has refused the text; it
 /// walks the same grammar (JSON5 as Foundation accepts it: comments, trailing commas, identifier keys,
 /// single-quoted strings, hex numbers, leading `+`/`.`) and stops at the first thing that cannot continue it.
-/// It builds no values: the decoder remains the only parser of the config.
+///
+/// The decoder also accepts an object with the same key twice and silently keeps the first, so an override
+/// appended at the end of a file would be ignored without a word. After a successful decode the loader runs
+/// this scanner once more, only to find such a duplicate; anything else it might object to then is ignored.
+/// It builds no values either way: the decoder remains the only parser of the config.
 struct JSON5SyntaxLocator {
     struct Finding: Equatable {
         /// 1-based, in lines and Unicode scalars.
@@ -16,11 +20,14 @@ struct JSON5SyntaxLocator {
     private struct Failure: Error {
         var offset: Int
         var message: String
+        var isDuplicateKey = false
     }
 
     private let bytes: [UInt8]
     private var i = 0
     private var depth = 0
+    /// Off while locating a syntax error, so that a duplicate key does not hide the real error after it.
+    private var checksDuplicateKeys = false
     private static let maximumDepth = 512
 
     /// The first syntax error in `bytes`, or nil if the scanner finds none (the decoder may refuse things this
@@ -33,6 +40,23 @@ struct JSON5SyntaxLocator {
         } catch {
             let (line, column) = position(of: error.offset, in: bytes)
             return Finding(line: line, column: column, message: error.message)
+        }
+    }
+
+    /// The first key that appears twice in one object, in a document the decoder accepted; the message names
+    /// the key path. Keys are compared as written (a key spelled once with an escape and once without is
+    /// not caught).
+    static func firstDuplicateKey(in bytes: [UInt8]) -> Finding? {
+        var scanner = JSON5SyntaxLocator(bytes: bytes)
+        scanner.checksDuplicateKeys = true
+        do {
+            try scanner.document()
+            return nil
+        } catch  where error.isDuplicateKey {
+            let (line, column) = position(of: error.offset, in: bytes)
+            return Finding(line: line, column: column, message: error.message)
+        } catch {
+            return nil  // the decoder accepted the text; the scanner is stricter here, not the config wrong
         }
     }
 
@@ -60,18 +84,18 @@ struct JSON5SyntaxLocator {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         try skipTrivia()
         guard i < bytes.count else { throw Failure(offset: i, message: "the file is empty; expected an object") }
-        try value()
+        try value(path: "")
         try skipTrivia()
         if i < bytes.count {
             throw Failure(offset: i, message: "unexpected \(describe(at: i)) after the end of the top-level value")
         }
     }
 
-    private mutating func value() throws(Failure) {
+    private mutating func value(path: String) throws(Failure) {
         guard i < bytes.count else { throw Failure(offset: i, message: "unexpected end of file; expected a value") }
         switch bytes[i] {
-        case UInt8(ascii: "{"): try container(close: UInt8(ascii: "}"), isObject: true)
-        case UInt8(ascii: "["): try container(close: UInt8(ascii: "]"), isObject: false)
+        case UInt8(ascii: "{"): try container(close: UInt8(ascii: "}"), isObject: true, path: path)
+        case UInt8(ascii: "["): try container(close: UInt8(ascii: "]"), isObject: false, path: path)
         case UInt8(ascii: "\""), UInt8(ascii: "'"): try string()
         case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try number()
@@ -79,14 +103,18 @@ struct JSON5SyntaxLocator {
             let start = i
             let word = identifier()
             guard ["true", "false", "null", "Infinity", "NaN"].contains(word) else {
-                throw Failure(offset: start, message: "expected a value, found \(describe(at: start))"
-                    + (word.isEmpty ? "" : " (strings need quotes)"))
+                throw Failure(
+                    offset: start,
+                    message: "expected a value, found \(describe(at: start))"
+                        + (word.isEmpty ? "" : " (strings need quotes)"))
             }
         }
     }
 
-    private mutating func container(close: UInt8, isObject: Bool) throws(Failure) {
+    private mutating func container(close: UInt8, isObject: Bool, path: String) throws(Failure) {
         let open = i
+        var keysSeen: [String: Int] = [:]  // key as written -> offset of its first occurrence
+        var index = 0
         depth += 1
         if depth > Self.maximumDepth { throw Failure(offset: i, message: "nested too deeply") }
         i += 1
@@ -96,7 +124,8 @@ struct JSON5SyntaxLocator {
             guard i < bytes.count else {
                 let what = isObject ? "object" : "array"
                 let (line, column) = Self.position(of: open, in: bytes)
-                throw Failure(offset: i, message: "unexpected end of file; the \(what) opened at \(line):\(column) is not closed")
+                throw Failure(
+                    offset: i, message: "unexpected end of file; the \(what) opened at \(line):\(column) is not closed")
             }
             if bytes[i] == close {
                 i += 1
@@ -115,8 +144,19 @@ struct JSON5SyntaxLocator {
             if i < bytes.count, bytes[i] == UInt8(ascii: ",") {
                 throw Failure(offset: i, message: "unexpected \",\"")
             }
+            var memberPath = path + "[\(index)]"
             if isObject {
-                try key()
+                let keyStart = i
+                let name = try key()
+                memberPath = path.isEmpty ? name : path + "." + name
+                if checksDuplicateKeys, let first = keysSeen[name] {
+                    let (line, _) = Self.position(of: first, in: bytes)
+                    throw Failure(
+                        offset: keyStart,
+                        message: "duplicate key \(quoted(memberPath)) (also on line \(line); only one would be used)",
+                        isDuplicateKey: true)
+                }
+                keysSeen[name] = keyStart
                 try skipTrivia()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
                     throw Failure(offset: i, message: "expected \":\" after the key, found \(describe(at: i))")
@@ -124,21 +164,25 @@ struct JSON5SyntaxLocator {
                 i += 1
                 try skipTrivia()
             }
-            try value()
+            try value(path: memberPath)
             lastValueEnd = i
+            index += 1
         }
     }
 
-    private mutating func key() throws(Failure) {
+    /// The key as written (without its quotes).
+    private mutating func key() throws(Failure) -> String {
         guard i < bytes.count else { throw Failure(offset: i, message: "unexpected end of file; expected a key") }
+        let start = i
         if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
             try string()
-            return
+            return String(decoding: bytes[(start + 1)..<(i - 1)], as: UTF8.self)
         }
-        let start = i
-        if identifier().isEmpty {
+        let name = identifier()
+        if name.isEmpty {
             throw Failure(offset: start, message: "expected a key, found \(describe(at: start))")
         }
+        return name
     }
 
     /// Letters, digits, `_`, `$` and any non-ASCII byte (Foundation accepts Unicode identifier keys).
@@ -146,7 +190,8 @@ struct JSON5SyntaxLocator {
         let start = i
         while i < bytes.count {
             let b = bytes[i]
-            let ok = (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            let ok =
+                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
                 || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") && i > start) || b == UInt8(ascii: "_")
                 || b == UInt8(ascii: "$") || b >= 0x80
             guard ok else { break }
@@ -264,7 +309,9 @@ struct JSON5SyntaxLocator {
             } else if bytes[i] == UInt8(ascii: "/"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "*") {
                 let start = i
                 i += 2
-                while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
+                while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) {
+                    i += 1
+                }
                 guard i + 1 < bytes.count else { throw Failure(offset: start, message: "unterminated /* comment") }
                 i += 2
             } else {

@@ -102,6 +102,9 @@ struct ObjectReader {
         guard case .array(let elements) = value else { throw context.expected(p, k, got: value) }
         var readers: [ObjectReader] = []
         for (i, element) in elements.enumerated() {
+            guard case .object = element else {
+                throw context.invalid(p.element(i), "expected an object, got \(element.shortDescription)")
+            }
             readers.append(try ObjectReader(element, at: p.element(i), key: k, context: context))
         }
         return readers
@@ -149,7 +152,8 @@ struct ObjectReader {
         case .success(let d):
             guard range.contains(d) else {
                 throw context.invalid(
-                    p, "\(quoted(text)) is out of range \(DurationParser.format(range.lowerBound))"
+                    p,
+                    "\(quoted(text)) is out of range \(DurationParser.format(range.lowerBound))"
                         + "...\(DurationParser.format(range.upperBound))")
             }
             return d
@@ -203,6 +207,13 @@ struct ObjectReader {
     func path(_ name: String) throws(ConfigError) -> String? {
         guard let (value, p, k) = raw(name) else { return nil }
         guard case .string(let s) = value, !s.isEmpty, !s.contains("\0") else {
+            if k.kind == .secretPath, case .string = value {
+                // Someone may have pasted the secret itself here: do not echo it into a log.
+                throw context.invalid(p, "expected \(k.kind.expected), got a string that is not one")
+            }
+            if k.kind == .secretPath, case .number = value {
+                throw context.invalid(p, "expected \(k.kind.expected), got a number")
+            }
             throw context.expected(p, k, got: value)
         }
         return resolvePath(s, against: context.baseDirectory)

@@ -36,18 +36,19 @@ final class ALPNWireList {
 /// A client offering only protocols we do not speak gets no ALPN rather than a failed handshake
 /// (`SSL_TLSEXT_ERR_NOACK`): plain HTTP/1.1 clients that send odd lists still work.
 /// `argument` is the server's `ALPNWireList`, unretained (the context keeps it alive).
-let alpnSelectServerPreference: @convention(c) (
-    OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
-    UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
-) -> Int32 = { _, out, outLength, clientList, clientLength, argument in
-    guard let argument, let out, let outLength, let clientList else { return SSL_TLSEXT_ERR_NOACK }
-    let server = Unmanaged<ALPNWireList>.fromOpaque(argument).takeUnretainedValue()
-    var selected: UnsafeMutablePointer<UInt8>? = nil
-    var selectedLength: UInt8 = 0
-    let result = SSL_select_next_proto(
-        &selected, &selectedLength, server.base, UInt32(server.count), clientList, clientLength)
-    guard result == OPENSSL_NPN_NEGOTIATED, let selected else { return SSL_TLSEXT_ERR_NOACK }
-    out.pointee = UnsafePointer(selected)
-    outLength.pointee = selectedLength
-    return SSL_TLSEXT_ERR_OK
-}
+let alpnSelectServerPreference:
+    @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
+        UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
+    ) -> Int32 = { _, out, outLength, clientList, clientLength, argument in
+        guard let argument, let out, let outLength, let clientList else { return SSL_TLSEXT_ERR_NOACK }
+        let server = Unmanaged<ALPNWireList>.fromOpaque(argument).takeUnretainedValue()
+        var selected: UnsafeMutablePointer<UInt8>? = nil
+        var selectedLength: UInt8 = 0
+        let result = SSL_select_next_proto(
+            &selected, &selectedLength, server.base, UInt32(server.count), clientList, clientLength)
+        guard result == OPENSSL_NPN_NEGOTIATED, let selected else { return SSL_TLSEXT_ERR_NOACK }
+        out.pointee = UnsafePointer(selected)
+        outLength.pointee = selectedLength
+        return SSL_TLSEXT_ERR_OK
+    }

@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 
 /// Settings shared by the server and client contexts, and certificate loading that names the file on failure.
 enum ContextConfiguration {

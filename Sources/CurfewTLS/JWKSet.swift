@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 internal import FoundationEssentials
 
 /// A JSON Web Key Set (RFC 7517) of signature-verification public keys, built into OpenSSL keys once.
@@ -109,9 +109,11 @@ struct JWK: Sendable {
         OpenSSLErrorQueue.clear()
         switch member.kty {
         case "RSA":
-            let key = try KeyBuilder.rsa(modulus: try decode("n", member.n), exponent: try decode("e", member.e), label: label)
+            let key = try KeyBuilder.rsa(
+                modulus: try decode("n", member.n), exponent: try decode("e", member.e), label: label)
             guard key.bits >= Self.minimumRSABits else {
-                throw TLSError(.keySet, "\(label): RSA key is \(key.bits) bits, at least \(Self.minimumRSABits) required")
+                throw TLSError(
+                    .keySet, "\(label): RSA key is \(key.bits) bits, at least \(Self.minimumRSABits) required")
             }
             type = .rsa
             self.key = key
@@ -120,7 +122,8 @@ struct JWK: Sendable {
             let x = try decode("x", member.x)
             let y = try decode("y", member.y)
             guard x.count == curve.coordinateSize, y.count == curve.coordinateSize else {
-                throw TLSError(.keySet, "\(label): \(curve.groupName) coordinates must be \(curve.coordinateSize) bytes")
+                throw TLSError(
+                    .keySet, "\(label): \(curve.groupName) coordinates must be \(curve.coordinateSize) bytes")
             }
             type = .ec(curve)
             key = try KeyBuilder.ec(curve: curve, x: x, y: y, label: label)
@@ -175,7 +178,9 @@ enum KeyBuilder {
     }
 
     static func ed25519(_ x: [UInt8], label: String) throws(TLSError) -> EVPKey {
-        let key = x.withUnsafeBufferPointer { EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, $0.count) }
+        let key = x.withUnsafeBufferPointer {
+            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, $0.count)
+        }
         guard let key else { throw TLSError.openSSL(.keySet, "\(label): invalid Ed25519 public key") }
         return EVPKey(taking: key)
     }

@@ -108,7 +108,9 @@ enum SignatureCheck {
         let ok = secret.withUnsafeBytes { key in
             input.withUnsafeBufferPointer { data in
                 mac.withUnsafeMutableBufferPointer { out in
-                    HMAC(digest.md, key.baseAddress, Int32(key.count), data.baseAddress, data.count, out.baseAddress, &length)
+                    HMAC(
+                        digest.md, key.baseAddress, Int32(key.count), data.baseAddress, data.count, out.baseAddress,
+                        &length)
                 }
             }
         }

@@ -28,6 +28,7 @@ enum PEM {
 
 /// A PEM password callback that supplies none. With a nil callback OpenSSL would prompt on the terminal, which a
 /// daemon must never do; encrypted keys fail to load instead.
-private let refusePassword: @convention(c) (
-    UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
-) -> Int32 = { _, _, _, _ in 0 }
+private let refusePassword:
+    @convention(c) (
+        UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
+    ) -> Int32 = { _, _, _, _ in 0 }

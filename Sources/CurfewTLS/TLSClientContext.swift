@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 
 /// A configured client-side TLS context, for https upstreams (one per upstream, shared by worker threads).
 ///
@@ -36,7 +36,8 @@ public final class TLSClientContext: @unchecked Sendable {
         }
         context = ctx
         verifiesPeer = verifyPeer
-        try ContextConfiguration.applyCommon(ctx, minimumVersion: versions.lowerBound, maximumVersion: versions.upperBound)
+        try ContextConfiguration.applyCommon(
+            ctx, minimumVersion: versions.lowerBound, maximumVersion: versions.upperBound)
         if verifyPeer {
             if let caFile {
                 try ContextConfiguration.trust(ctx, caFile: caFile, what: "CA file", advertise: false)

@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 internal import Glibc
 
 /// What a verified peer certificate says, for enforcement (notAfter cuts mTLS websockets) and logs.
@@ -30,12 +30,14 @@ extension TLSConnection {
     public var protocolVersion: String { String(cString: SSL_get_version(sslPointer)) }
 
     /// The peer's certificate: a client's under mTLS (verified, or the handshake would have failed), or an
-    /// upstream server's. Nil when the peer sent none.
+    /// upstream server's (verified unless the client context was made with `verifyPeer: false`). Nil when the peer
+    /// sent none. On a resumed session it is the certificate from the original handshake.
     public var peerCertificate: PeerCertificate? {
         guard let raw = SSL_get1_peer_certificate(sslPointer) else { return nil }
         let certificate = X509Certificate(taking: raw)
         guard let notAfter = PeerCertificate.unixSeconds(X509_get0_notAfter(certificate.pointer)) else { return nil }
-        return PeerCertificate(notAfter: notAfter, subject: PeerCertificate.rfc2253(X509_get_subject_name(certificate.pointer)))
+        return PeerCertificate(
+            notAfter: notAfter, subject: PeerCertificate.rfc2253(X509_get_subject_name(certificate.pointer)))
     }
 }
 

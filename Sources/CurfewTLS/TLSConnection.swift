@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 internal import Glibc
 
 /// The state of a non-blocking handshake step.
@@ -27,8 +27,8 @@ public enum TLSIOResult: Sendable {
 ///
 /// Owned by one event-loop thread, hence not Sendable. A peer that closes TCP without close_notify reads as
 /// `.closed` (`SSL_OP_IGNORE_UNEXPECTED_EOF`): mobile clients do this constantly, and HTTP/1.1 and websocket
-/// framing already detect truncation. Note that `SSL_write` on a socket the peer has reset raises SIGPIPE;
-/// the process ignores SIGPIPE at startup, so this surfaces as a `.failed` write.
+/// framing already detect truncation. Writes use MSG_NOSIGNAL (see `SocketBIO`): a reset peer is a `.failed`
+/// write, never a SIGPIPE.
 public final class TLSConnection {
     private let ssl: OpaquePointer
     var sslPointer: OpaquePointer { ssl }
@@ -43,8 +43,7 @@ public final class TLSConnection {
         }
         self.ssl = ssl
         owner = server
-        // SSL_set_fd wraps the fd in a socket BIO created with BIO_NOCLOSE, so SSL_free leaves the fd to the caller.
-        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError.openSSL(.configuration, "cannot attach fd \(fd)") }
+        try Self.attach(ssl, fd: fd)
         SSL_set_accept_state(ssl)
     }
 
@@ -58,7 +57,7 @@ public final class TLSConnection {
         }
         self.ssl = ssl
         owner = client
-        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSError.openSSL(.configuration, "cannot attach fd \(fd)") }
+        try Self.attach(ssl, fd: fd)
         let isIPLiteral = IPAddress.isLiteral(serverName)
         if !isIPLiteral, curfew_ssl_set_tlsext_host_name(ssl, serverName) != 1 {
             throw TLSError.openSSL(.configuration, "cannot set SNI \(serverName)")
@@ -75,9 +74,16 @@ public final class TLSConnection {
 
     deinit { SSL_free(ssl) }
 
+    /// Reads and writes `fd` through `SocketBIO` (MSG_NOSIGNAL; never closes the fd).
+    private static func attach(_ ssl: OpaquePointer, fd: Int32) throws(TLSError) {
+        guard let bio = SocketBIO.make(fd: fd) else { throw TLSError.openSSL(.configuration, "cannot attach fd \(fd)") }
+        SSL_set_bio(ssl, bio, bio)  // one reference, owned by the SSL from here on
+    }
+
     /// Advances the handshake as far as the socket allows.
     public func handshake() -> TLSHandshakeResult {
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         let rc = SSL_do_handshake(ssl)
         if rc == 1 { return .complete }
         switch failure(rc, kind: .handshake, doing: "TLS handshake") {
@@ -93,6 +99,7 @@ public final class TLSConnection {
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSIOResult {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .bytes(0) }
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         var count = 0
         if SSL_read_ex(ssl, base, buffer.count, &count) == 1 { return .bytes(count) }
         return failure(0, kind: .io, doing: "TLS read")
@@ -103,6 +110,7 @@ public final class TLSConnection {
     public func write(_ bytes: UnsafeRawBufferPointer) -> TLSIOResult {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .bytes(0) }
         OpenSSLErrorQueue.clear()
+        errno = 0  // so an SSL_ERROR_SYSCALL reports this call's errno, not a stale one
         var count = 0
         if SSL_write_ex(ssl, base, bytes.count, &count) == 1 { return .bytes(count) }
         return failure(0, kind: .io, doing: "TLS write")
@@ -133,7 +141,8 @@ public final class TLSConnection {
             let reason = savedErrno != 0 ? String(cString: strerror(savedErrno)) : "system call failed"
             return .failed(TLSError(kind, "\(operation) failed: \(reason)", openSSLErrors: queued))
         default:
-            return .failed(TLSError(kind, "\(operation) failed\(verifyFailureSuffix())", openSSLErrors: OpenSSLErrorQueue.drain()))
+            return .failed(
+                TLSError(kind, "\(operation) failed\(verifyFailureSuffix())", openSSLErrors: OpenSSLErrorQueue.drain()))
         }
     }
 

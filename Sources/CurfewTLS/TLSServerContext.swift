@@ -1,5 +1,5 @@
-internal import COpenSSL
 internal import CCurfewSSL
+internal import COpenSSL
 
 /// Whether the server asks TLS clients for a certificate (mTLS).
 public enum ClientCertificateMode: Sendable, Equatable {

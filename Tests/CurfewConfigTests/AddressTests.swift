@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct AddressTests {
@@ -17,9 +18,11 @@ import Testing
         #expect(a.description == text)
     }
 
-    @Test(arguments: ["4984", "0.0.0.0", "0.0.0.0:65536", "256.0.0.1:1", "01.0.0.1:1", "::1:4984", "[::1]",
-                      "[::1]4984", "example.com:80", "0.0.0.0:-1", "0.0.0.0: 1", "[1:2:3:4:5:6:7:8:9]:1",
-                      "[1::2::3]:1", ""])
+    @Test(arguments: [
+        "4984", "0.0.0.0", "0.0.0.0:65536", "256.0.0.1:1", "01.0.0.1:1", "::1:4984", "[::1]",
+        "[::1]4984", "example.com:80", "0.0.0.0:-1", "0.0.0.0: 1", "[1:2:3:4:5:6:7:8:9]:1",
+        "[1::2::3]:1", "",
+    ])
     func socketAddressRefuses(text: String) {
         #expect(SocketAddressSpec(parsing: text) == nil)
     }
@@ -46,8 +49,10 @@ import Testing
         #expect(u.description == description)
     }
 
-    @Test(arguments: ["ftp://a", "127.0.0.1:4984", "http://", "http://a:0", "http://a:99999", "http://a/db",
-                      "http://a?x=1", "http://u:p@a", "http://-a", "http://a b", "http://[::1", "http://a..b"])
+    @Test(arguments: [
+        "ftp://a", "127.0.0.1:4984", "http://", "http://a:0", "http://a:99999", "http://a/db",
+        "http://a?x=1", "http://u:p@a", "http://-a", "http://a b", "http://[::1", "http://a..b",
+    ])
     func upstreamURLRefuses(text: String) {
         #expect(UpstreamURL(parsing: text) == nil)
     }

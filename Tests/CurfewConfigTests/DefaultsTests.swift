@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct DefaultsTests {
@@ -6,10 +7,14 @@ import Testing
         let loaded = try parse(minimalConfig)
         #expect(loaded.warnings == [])
         var expected = ProxyConfig.defaults(
-            listeners: [ListenerConfig(
-                address: SocketAddressSpec(host: "127.0.0.1", port: 4984),
-                tls: TLSConfig(identity: .files(certificate: "/etc/curfew/server.pem",
-                                                privateKey: "/etc/curfew/server.key")))],
+            listeners: [
+                ListenerConfig(
+                    address: SocketAddressSpec(host: "127.0.0.1", port: 4984),
+                    tls: TLSConfig(
+                        identity: .files(
+                            certificate: "/etc/curfew/server.pem",
+                            privateKey: "/etc/curfew/server.key")))
+            ],
             upstream: UpstreamURL(scheme: .http, host: "127.0.0.1", port: 4985))
         expected.sourcePath = testConfigPath
         #expect(loaded.config == expected)
@@ -20,8 +25,11 @@ import Testing
         #expect(c.enforcement.tick == .milliseconds(10))
         #expect(c.enforcement.maxConnectionAge == .seconds(12 * 3600))
         #expect(c.enforcement.heartbeat == nil)
-        #expect(c.limits == LimitsConfig(headerTimeout: .seconds(10), requestLine: 8192, headerBlock: 32768,
-                                         headerFields: 100, keepaliveTimeout: .seconds(75)))
+        #expect(
+            c.limits
+                == LimitsConfig(
+                    headerTimeout: .seconds(10), requestLine: 8192, headerBlock: 32768,
+                    headerFields: 100, keepaliveTimeout: .seconds(75)))
         #expect(c.log == LogConfig(format: .json, level: .info))
         #expect(c.credentials.jwt == nil)
         #expect(c.credentials.session.cookieName == "SyncGatewaySession")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct DurationParserTests {
@@ -15,8 +16,10 @@ import Testing
         #expect(DurationParser.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "5", "5x", "-1s", "1.5s", " 5s", "5 s", "5S", "s", "1ms5", "99999999999999999999d",
-                      "1000000d"])
+    @Test(arguments: [
+        "", "5", "5x", "-1s", "1.5s", " 5s", "5 s", "5S", "s", "1ms5", "99999999999999999999d",
+        "1000000d",
+    ])
     func refuses(text: String) {
         #expect(DurationParser.parse(text) == nil)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct ExampleConfigTests {
@@ -23,13 +24,17 @@ import Testing
     @Test func relativePathsResolveAgainstTheConfigFolder() throws {
         let c = try ConfigLoader.load(path: examplePath).config
         let tls = try #require(c.listeners[0].tls)
-        #expect(tls.identity == .files(certificate: repositoryRoot + "/tls/server.pem",
-                                       privateKey: repositoryRoot + "/tls/server.key"))
+        #expect(
+            tls.identity
+                == .files(
+                    certificate: repositoryRoot + "/tls/server.pem",
+                    privateKey: repositoryRoot + "/tls/server.key"))
         #expect(tls.clientCA == repositoryRoot + "/tls/clients.pem")
         #expect(c.upstream.adminPasswordFile == repositoryRoot + "/secrets/sg-admin.password")
         #expect(c.credentials.jwt?.issuers[0].keySource == .jwksFile(repositoryRoot + "/keys/idp-jwks.json"))
-        #expect(c.credentials.jwt?.issuers[1].keySource
-            == .hmacSecretFile(repositoryRoot + "/secrets/internal-hmac.key"))
+        #expect(
+            c.credentials.jwt?.issuers[1].keySource
+                == .hmacSecretFile(repositoryRoot + "/secrets/internal-hmac.key"))
         #expect(c.admin?.tokenFile == repositoryRoot + "/secrets/admin.token")
     }
 
@@ -39,8 +44,11 @@ import Testing
               upstream: { url: "http://sg:4984" } }
             """
         let c = try ConfigLoader.parse(text: text, path: "/srv/curfew/conf/proxy.conf").config
-        #expect(c.listeners[0].tls?.identity == .files(certificate: "/abs/cert.pem",
-                                                       privateKey: "/srv/curfew/conf/k/key.pem"))
+        #expect(
+            c.listeners[0].tls?.identity
+                == .files(
+                    certificate: "/abs/cert.pem",
+                    privateKey: "/srv/curfew/conf/k/key.pem"))
     }
 
     /// Every key of the table is set in the example (so the example documents them all), and the example sets
@@ -84,5 +92,26 @@ func collectSchemaPaths(_ value: JSONValue, prefix: String, into paths: inout Se
         }
     default:
         break
+    }
+}
+
+@Suite struct PathResolutionTests {
+    @Test func relativeConfigPathIsAnchoredAtTheWorkingDirectory() throws {
+        let cwd = currentDirectory()
+        let loaded = try ConfigLoader.parse(text: minimalConfig, path: "conf/proxy.conf")
+        #expect(loaded.config.sourcePath == resolvePath("conf/proxy.conf", against: cwd))
+        #expect(
+            loaded.config.listeners[0].tls?.identity
+                == .files(
+                    certificate: resolvePath("conf/server.pem", against: cwd),
+                    privateKey: resolvePath("conf/server.key", against: cwd)))
+    }
+
+    @Test func resolvePathCleansDotsButKeepsParents() {
+        #expect(resolvePath("a/./b//c", against: "/etc") == "/etc/a/b/c")
+        #expect(resolvePath("../x", against: "/etc/curfew") == "/etc/curfew/../x")
+        #expect(resolvePath("/abs", against: "/etc") == "/abs")
+        #expect(directory(of: "/proxy.conf") == "/")
+        #expect(directory(of: "/etc/curfew/proxy.conf") == "/etc/curfew")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct KeyErrorTests {
@@ -9,9 +10,10 @@ import Testing
             """
         let e = try #require(failure(text))
         #expect(e.kind == .unknownKey)
-        #expect(e.description == """
-            /etc/curfew/proxy.conf: unknown key "listeners[0].tls.certficate" (did you mean "certificate"?)
-            """)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf: unknown key "listeners[0].tls.certficate" (did you mean "certificate"?)
+                """)
     }
 
     @Test func unknownKeyAtTopLevel() throws {
@@ -21,8 +23,9 @@ import Testing
 
     @Test func knownKeyInTheWrongPlacePointsToIt() throws {
         let e = try #require(failure(minimal(plus: "leeway: \"30s\",")))
-        #expect(e.description
-            == #"/etc/curfew/proxy.conf: unknown key "leeway" (did you mean "credentials.jwt.leeway"?)"#)
+        #expect(
+            e.description
+                == #"/etc/curfew/proxy.conf: unknown key "leeway" (did you mean "credentials.jwt.leeway"?)"#)
     }
 
     @Test func unknownKeyWithNothingNear() throws {
@@ -41,11 +44,14 @@ import Testing
         let noAddress = try #require(failure("{ listeners: [{}], upstream: { url: \"http://a:1\" } }"))
         #expect(noAddress.description == #"/etc/curfew/proxy.conf: missing required key "listeners[0].address""#)
 
-        let noKey = try #require(failure("""
-            { listeners: [{ address: "127.0.0.1:1", tls: { certificate: "c.pem" } }], upstream: { url: "http://a:1" } }
-            """))
-        #expect(noKey.description
-            == #"/etc/curfew/proxy.conf: missing required key "listeners[0].tls.private_key""#)
+        let noKey = try #require(
+            failure(
+                """
+                { listeners: [{ address: "127.0.0.1:1", tls: { certificate: "c.pem" } }], upstream: { url: "http://a:1" } }
+                """))
+        #expect(
+            noKey.description
+                == #"/etc/curfew/proxy.conf: missing required key "listeners[0].tls.private_key""#)
 
         let empty = try #require(failure("{ listeners: [], upstream: { url: \"http://a:1\" } }"))
         #expect(empty.description == #"/etc/curfew/proxy.conf: "listeners": at least one listener is required"#)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct SecretFileTests {
@@ -37,8 +38,11 @@ import Testing
     }
 
     @Test func missingFileSaysWhy() {
-        #expect(throws: ConfigError(file: "/nonexistent/token", kind: .cannotRead,
-                                    message: "cannot read: No such file or directory")) {
+        #expect(
+            throws: ConfigError(
+                file: "/nonexistent/token", kind: .cannotRead,
+                message: "cannot read: No such file or directory")
+        ) {
             try SecretFile.read(path: "/nonexistent/token")
         }
     }
@@ -53,9 +57,12 @@ import Testing
 
     @Test func loadingAConfigReadsNoSecretFile() throws {
         // The named files do not exist; loading must still succeed because it never opens them.
-        let c = try parse(minimal(plus: """
-            admin: { address: "127.0.0.1:4990", token_file: "/nonexistent/admin.token" },
-            """)).config
+        let c = try parse(
+            minimal(
+                plus: """
+                    admin: { address: "127.0.0.1:4990", token_file: "/nonexistent/admin.token" },
+                    """)
+        ).config
         #expect(c.admin?.tokenFile == "/nonexistent/admin.token")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 @Suite struct SyntaxErrorTests {
@@ -18,9 +19,10 @@ import Testing
         let e = try #require(failure(text))
         #expect(e.kind == .syntax)
         #expect(e.line == 7)
-        #expect(e.description == """
-            /etc/curfew/proxy.conf:7:26: syntax error: missing "," after this value (found "i")
-            """)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:7:26: syntax error: missing "," after this value (found "i")
+                """)
     }
 
     @Test(arguments: [
@@ -79,5 +81,52 @@ import Testing
             #expect(error.kind == .cannotRead)
             #expect(error.description == "/nonexistent/curfew/proxy.conf: cannot read: No such file or directory")
         }
+    }
+}
+
+@Suite struct DuplicateKeyTests {
+    @Test func duplicateKeyIsRefusedWithItsPathAndBothLines() throws {
+        let text = """
+            {
+              listeners: [{ address: "127.0.0.1:4984" }],
+              upstream: { url: "http://127.0.0.1:4985" },
+              credentials: {
+                anonymous: "reject",
+                'anonymous': "allow",
+              },
+            }
+            """
+        let e = try #require(failure(text))
+        #expect(e.kind == .duplicateKey)
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:6:5: duplicate key "credentials.anonymous" (also on line 5; only one would be used)
+                """)
+    }
+
+    @Test func duplicateInsideAnArrayElementNamesTheElement() throws {
+        let text = """
+            { listeners: [{ address: "127.0.0.1:1" }, { address: "127.0.0.1:2", address: "127.0.0.1:3" }],
+              upstream: { url: "http://127.0.0.1:4985" } }
+            """
+        let e = try #require(failure(text))
+        #expect(
+            e.description == """
+                /etc/curfew/proxy.conf:1:69: duplicate key "listeners[1].address" (also on line 1; only one would be used)
+                """)
+    }
+
+    @Test func aSyntaxErrorAfterADuplicateIsStillReportedAsTheSyntaxError() throws {
+        let e = try #require(failure("{\n  a: 1,\n  a: 2,\n  b: \n}"))
+        #expect(e.description == "\(testConfigPath):5:1: syntax error: expected a value, found \"}\"")
+    }
+
+    @Test func sameKeyInDifferentObjectsIsFine() throws {
+        let text = """
+            { listeners: [{ address: "127.0.0.1:1" }, { address: "127.0.0.1:2" }],
+              upstream: { url: "http://127.0.0.1:4985" },
+              credentials: { session: { max_age: "1h" }, basic: { max_age: "1h" } } }
+            """
+        #expect(try parse(text).config.listeners.count == 2)
     }
 }

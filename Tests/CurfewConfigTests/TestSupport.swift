@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CurfewConfig
 
 /// The file name used in messages for configs parsed from strings; absolute, so paths resolve without getcwd.

@@ -20,7 +20,8 @@ import Testing
     private func read(_ name: String) throws -> [UInt8] { try FileBytes.read(directory.file(name)).get() }
 
     private func base64url(_ bytes: [UInt8]) -> String {
-        String(Base64.encode(bytes).compactMap { c -> Character? in c == "+" ? "-" : c == "/" ? "_" : c == "=" ? nil : c })
+        String(
+            Base64.encode(bytes).compactMap { c -> Character? in c == "+" ? "-" : c == "/" ? "_" : c == "=" ? nil : c })
     }
 
     private func rsaKeySet() throws -> JWKSet {
@@ -51,9 +52,13 @@ import Testing
         #expect(verifier.verify(algorithm: "RS256", keyID: "cli", signingInput: signingInput, signature: rs) == .valid)
         #expect(verifier.verify(algorithm: "PS256", keyID: "cli", signingInput: signingInput, signature: ps) == .valid)
         // Each padding only verifies as itself, and a different input fails.
-        #expect(verifier.verify(algorithm: "PS256", keyID: "cli", signingInput: signingInput, signature: rs) == .invalid)
-        #expect(verifier.verify(algorithm: "RS256", keyID: "cli", signingInput: signingInput, signature: ps) == .invalid)
-        #expect(verifier.verify(algorithm: "RS256", keyID: "cli", signingInput: signingInput + [0x41], signature: rs) == .invalid)
+        #expect(
+            verifier.verify(algorithm: "PS256", keyID: "cli", signingInput: signingInput, signature: rs) == .invalid)
+        #expect(
+            verifier.verify(algorithm: "RS256", keyID: "cli", signingInput: signingInput, signature: ps) == .invalid)
+        #expect(
+            verifier.verify(algorithm: "RS256", keyID: "cli", signingInput: signingInput + [0x41], signature: rs)
+                == .invalid)
     }
 
     @Test func ed25519FromOpenSSLPkeyutl() throws {
@@ -65,7 +70,11 @@ import Testing
         let verifier = JWSVerifier(keySet: try JWKSet(jsonData: Array(json.utf8)))
         let signature = try read("ed.sig")
         #expect(signature.count == 64)
-        #expect(verifier.verify(algorithm: "EdDSA", keyID: nil, signingInput: signingInput, signature: signature) == .valid)
-        #expect(verifier.verify(algorithm: "EdDSA", keyID: nil, signingInput: Array(signingInput.dropLast()), signature: signature) == .invalid)
+        #expect(
+            verifier.verify(algorithm: "EdDSA", keyID: nil, signingInput: signingInput, signature: signature) == .valid)
+        #expect(
+            verifier.verify(
+                algorithm: "EdDSA", keyID: nil, signingInput: Array(signingInput.dropLast()), signature: signature)
+                == .invalid)
     }
 }

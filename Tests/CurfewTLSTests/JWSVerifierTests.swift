@@ -69,8 +69,8 @@ private func expectedCheck(_ name: String) -> JWTSignatureCheck? {
 
     @Test func keySetSkipsEncryptionAndUnknownKeys() throws {
         let keySet = try JWKSet(jsonData: try fixture("jwt-vectors.json").jwksOnly())
-        #expect(keySet.count == 4)
-        #expect(keySet.keyIDs == ["rsa-1", "p256-1", "p384-1", "ed-1"])
+        #expect(keySet.count == 5)
+        #expect(keySet.keyIDs == ["rsa-1", "p256-1", "p384-1", "ed-1", "rsa-pinned"])
     }
 
     @Test func malformedKeysFailTheSet() {
@@ -87,7 +87,8 @@ private func expectedCheck(_ name: String) -> JWTSignatureCheck? {
     }
 
     @Test func emptyOrForeignSetsHaveNoKeys() throws {
-        let keySet = try JWKSet(jsonData: Array(#"{"keys":[{"kty":"oct","k":"AAAA"},{"kty":"EC","crv":"secp256k1"}]}"#.utf8))
+        let keySet = try JWKSet(
+            jsonData: Array(#"{"keys":[{"kty":"oct","k":"AAAA"},{"kty":"EC","crv":"secp256k1"}]}"#.utf8))
         #expect(keySet.count == 0)
         let verifier = JWSVerifier(keySet: keySet)
         #expect(verifier.verify(algorithm: "RS256", keyID: nil, signingInput: [1], signature: [1]) == .unknownKey)
@@ -113,16 +114,28 @@ private func expectedCheck(_ name: String) -> JWTSignatureCheck? {
 
 /// Minimal JSON value, to carry the fixture's `jwks` member back to bytes unchanged.
 private enum AnyJSON: Codable {
-    case object([String: AnyJSON]), array([AnyJSON]), string(String), number(Double), bool(Bool), null
+    case object([String: AnyJSON])
+    case array([AnyJSON])
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case null
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([AnyJSON].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: AnyJSON].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([AnyJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: AnyJSON].self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {

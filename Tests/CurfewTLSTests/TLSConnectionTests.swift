@@ -213,9 +213,50 @@ import Testing
         }
     }
 
+    /// Writing to a closed peer must fail, not raise SIGPIPE. SIGPIPE is blocked on this thread for the duration
+    /// (without touching the process-wide disposition), so a raised one stays pending where the test can see it.
+    @Test func writeToClosedPeerFailsWithoutSIGPIPE() throws {
+        let sockets = try SocketPair()
+        let server = try TLSConnection(server: try serverContext(), fd: sockets.server)
+        let client = try TLSConnection(
+            client: try TLSClientContext(caFile: directory.file("server.pem")), fd: sockets.client,
+            serverName: "localhost")
+        try #require(handshake(server: server, client: client) == (.complete, .complete))
+        Glibc.shutdown(sockets.client, Int32(SHUT_RDWR))
+
+        var pipeOnly = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        var result = TLSIOResult.bytes(0)
+        let payload = [UInt8](repeating: 7, count: 4096)
+        for _ in 0..<4 {
+            result = payload.withUnsafeBytes { server.write($0) }
+            if case .failed = result { break }
+        }
+        var pending = sigset_t()
+        sigpending(&pending)
+        let raised = sigismember(&pending, SIGPIPE) == 1
+        if raised {
+            var timeout = timespec()
+            _ = sigtimedwait(&pipeOnly, nil, &timeout)  // consume it so the test fails cleanly instead of dying
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+
+        #expect(!raised, "a TLS write raised SIGPIPE")
+        guard case .failed(let error) = result else {
+            Issue.record("writing to a shut-down peer should fail, got \(result)")
+            return
+        }
+        #expect(error.kind == .io)
+        #expect(error.message.contains("Broken pipe"))
+    }
+
     @Test func missingCertificateFileNamesTheFile() throws {
         let missing = directory.file("nope.pem")
-        #expect(throws: TLSError(.configuration, "cannot read certificate file \(missing): No such file or directory")) {
+        #expect(throws: TLSError(.configuration, "cannot read certificate file \(missing): No such file or directory"))
+        {
             try TLSServerContext(certificateChainFile: missing, privateKeyFile: directory.file("server.key"))
         }
     }
@@ -243,7 +284,8 @@ import Testing
     @Test func notAPEMFileIsReported() throws {
         try directory.write("junk.pem", "not a certificate\n")
         do {
-            _ = try TLSServerContext(certificateChainFile: directory.file("junk.pem"), privateKeyFile: directory.file("server.key"))
+            _ = try TLSServerContext(
+                certificateChainFile: directory.file("junk.pem"), privateKeyFile: directory.file("server.key"))
             Issue.record("junk must be refused")
         } catch {
             #expect(error.message == "no PEM certificate in certificate file \(directory.file("junk.pem"))")

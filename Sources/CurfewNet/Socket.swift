@@ -71,6 +71,17 @@ public enum Socket {
         return value
     }
 
+    /// True once a non-blocking connect has completed (getpeername succeeds only on a connected socket;
+    /// SO_ERROR alone reads 0 both while connecting and once connected).
+    public static func isConnected(_ fd: Int32) -> Bool {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        return rc == 0
+    }
+
     public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> SyscallResult<Int> {
         try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }

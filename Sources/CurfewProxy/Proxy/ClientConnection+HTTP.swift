@@ -1,6 +1,7 @@
 import CurfewHTTP
 import CurfewLog
 import CurfewNet
+import CurfewPolicy
 
 extension ClientConnection {
     // MARK: request head
@@ -47,18 +48,38 @@ extension ClientConnection {
         }
         request = state
 
-        if listener.role == .public, target.path.hasPrefix("/_curfew/"), handleInternalRequest(head, target: target) {
-            stashLeftover(rest)
+        if listener.role == .admin {
+            readLocalBody(rest) { [unowned self] body in handleAdminRequest(head, target: target, body: body) }
             return
         }
+        if listener.role == .public, target.path.hasPrefix("/_curfew/"), handleInternalRequest(head, target: target, rest: rest) {
+            return
+        }
+        guard listener.role == .public else {
+            forward(head, identity: nil, enforced: false, db: nil, rest: rest)
+            return
+        }
+        // The credential is checked before anything reaches SG. Body bytes that came with the head wait in a
+        // copy while the check may ask SG's admin API.
+        let early = Array(rest)
+        let enforced = isUpgrade || isStreamingChangesRequest(path: target.path, feed: target.queryValue("feed"))
+        admit(head, target: target, enforced: enforced) { [unowned self] identity in
+            early.withUnsafeBytes {
+                forward(head, identity: identity, enforced: enforced, db: SGPath.database(ofPath: target.path), rest: $0)
+            }
+        }
+    }
 
+    /// Sends the request to SG: rewritten head, then the body as it streams in.
+    private func forward(_ head: HTTPHead, identity: Identity?, enforced: Bool, db: String?, rest: UnsafeRawBufferPointer) {
+        pendingIdentity = identity
+        pendingEnforced = enforced
+        pendingDB = db
         let forwarding: ForwardingInfo? =
-            listener.role == .public
-            ? ForwardingInfo(clientAddress: remoteHost, isTLS: listener.tls != nil)
-            : nil
+            listener.role == .public ? ForwardingInfo(clientAddress: remoteHost, isTLS: listener.tls != nil) : nil
         let upstreamHead = HeadRewriter.upstreamRequest(head, forwarding: forwarding)
         upstreamHead.withUnsafeBytes { toUpstream.append($0) }
-        if state.bodyComplete { request?.replayableHead = upstreamHead }
+        if request?.bodyComplete == true { request?.replayableHead = upstreamHead }
         receiveRequestBody(rest)
 
         phase = .connectingUpstream
@@ -77,6 +98,19 @@ extension ClientConnection {
             connectTimer = worker.schedule(
                 .upstreamConnect, id: id, at: worker.now + worker.settings.upstream.connectTimeout)
         }
+    }
+
+    /// Reads the (bounded) body of a request curfew answers itself, then hands it over.
+    func readLocalBody(_ rest: UnsafeRawBufferPointer, then handler: @escaping ([UInt8]) -> Void) {
+        if request?.bodyComplete != false {
+            stashLeftover(rest)
+            handler([])
+            return
+        }
+        localBody = []
+        localHandler = handler
+        phase = .localBody
+        receiveRequestBody(rest)
     }
 
     /// Body bytes of the current request go to SG; anything after the body waits in `leftover`.
@@ -99,7 +133,26 @@ extension ClientConnection {
             state.body = tracker
             if progress.isComplete { state.bodyComplete = true }
             request = state
-            writeToUpstream(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes]))
+            let body = UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes])
+            if localBody != nil {
+                localBody!.append(contentsOf: body)
+                if localBody!.count > 64 * 1024 {
+                    localBody = nil
+                    localHandler = nil
+                    respond(status: 413, reason: nil, error: "too_large", close: true)
+                    return
+                }
+                if progress.isComplete, let handler = localHandler, let collected = localBody {
+                    localBody = nil
+                    localHandler = nil
+                    if progress.bodyBytes < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.bodyBytes...])) }
+                    phase = .answering
+                    handler(collected)
+                    return
+                }
+            } else {
+                writeToUpstream(body)
+            }
             if progress.bodyBytes < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.bodyBytes...])) }
         }
     }
@@ -218,6 +271,11 @@ extension ClientConnection {
         }
         responseBody = BodyTracker(framing)
         responseUntilClose = framing == .untilClose
+        if pendingEnforced, (200..<300).contains(head.status) {
+            // A streaming `_changes` feed lives under the same deadline as a websocket.
+            beginEnforcement(pendingIdentity, db: pendingDB)
+            if isClosed { return }
+        }
         if !rest.isEmpty { receiveResponse(rest) }
     }
 
@@ -225,6 +283,14 @@ extension ClientConnection {
     /// back to reading the next request (or close).
     func responseComplete() {
         guard var request else { return }
+        if let state = guardState {
+            var timer = state.timer
+            var recheck = state.recheckTimer
+            worker.cancel(&timer)
+            worker.cancel(&recheck)
+            guardState = nil
+        }
+        pendingIdentity = nil
         logHTTP(status: responseStatus, bytes: responseBytes, method: request.method, path: request.path, started: request.startedAt)
         if let upstream {
             self.upstream = nil

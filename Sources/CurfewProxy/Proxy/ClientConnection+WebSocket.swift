@@ -12,7 +12,8 @@ extension ClientConnection {
         requestParser.reset()
         responseParser.reset()
         let session = WebSocketSession(
-            openedAt: worker.now, path: path, subprotocol: response.value(of: "Sec-WebSocket-Protocol"), user: nil)
+            openedAt: worker.now, path: path, subprotocol: response.value(of: "Sec-WebSocket-Protocol"),
+            user: pendingIdentity?.user)
         ws = session
         worker.shared.metrics.websocketsOpen.add(1, ordering: .relaxed)
         worker.logger.info(
@@ -21,6 +22,9 @@ extension ClientConnection {
                 "conn": .integer(id), "remote": .string(remoteLabel), "path": .string(path),
                 "subprotocol": .optional(session.subprotocol), "user": .optional(session.user),
             ])
+        beginEnforcement(pendingIdentity, db: pendingDB)
+        pendingIdentity = nil
+        if isClosed { return }
         if !leftover.isEmpty {
             let early = leftover
             leftover = []
@@ -67,6 +71,13 @@ extension ClientConnection {
     /// corrupt the frame in flight). SG's side likewise gets a close frame only at a boundary.
     /// Both sockets are closed within `close_grace`.
     func cut(reason: String, closeCode: UInt16? = nil, deadlineMilliseconds: Int64) {
+        if case .exchanging = phase, guardState != nil {
+            // A streaming response: there are no frames to close; the response is cut by closing the connection.
+            logCut(reason: reason, how: "tcp", deadlineMilliseconds: deadlineMilliseconds, bytesUp: 0,
+                   bytesDown: responseBytes, path: request?.path ?? "-")
+            abort(reason: "cut")
+            return
+        }
         guard let ws, isWebSocket else { return }
         let clientAtBoundary = ws.clientWritten.isAtFrameBoundary
         let upstreamAtBoundary = ws.upstreamWritten.isAtFrameBoundary
@@ -96,7 +107,8 @@ extension ClientConnection {
         } else {
             how = "tcp"
         }
-        logCut(reason: reason, how: how, deadlineMilliseconds: deadlineMilliseconds, session: ws)
+        logCut(reason: reason, how: how, deadlineMilliseconds: deadlineMilliseconds, bytesUp: ws.bytesUp,
+               bytesDown: ws.bytesDown, path: ws.path)
         if isClosed { return }
         if clientAtBoundary {
             graceTimer = worker.schedule(.closeGrace, id: id, at: worker.now + worker.settings.closeGrace)
@@ -105,17 +117,22 @@ extension ClientConnection {
         }
     }
 
-    private func logCut(reason: String, how: String, deadlineMilliseconds: Int64, session: WebSocketSession) {
+    private func logCut(reason: String, how: String, deadlineMilliseconds: Int64, bytesUp: Int, bytesDown: Int, path: String) {
         let nowWall = WallClock.milliseconds()
+        let identity = guardState?.identity
+        let lateness = max(0, nowWall - deadlineMilliseconds)
+        worker.shared.metrics.countCut(reason: reason, latenessSeconds: Double(lateness) / 1000)
         worker.logger.info(
             "cut",
             [
-                "conn": .integer(id), "user": .optional(session.user), "credential": "none", "credential_id": .null,
+                "conn": .integer(id), "user": .optional(identity?.user),
+                "credential": .string(identity?.kind.rawValue ?? "none"),
+                "credential_id": .optional(identity?.credential.credentialID),
                 "reason": .string(reason), "deadline": .string(RFC3339.format(milliseconds: deadlineMilliseconds)),
-                "lateness_ms": .integer(max(0, nowWall - deadlineMilliseconds)), "how": .string(how),
-                "bytes_up": .integer(session.bytesUp), "bytes_down": .integer(session.bytesDown),
-                "age_s": .integer((worker.now - session.openedAt) / 1_000_000_000), "remote": .string(remoteLabel),
-                "path": .string(session.path),
+                "lateness_ms": .integer(lateness), "how": .string(how),
+                "bytes_up": .integer(bytesUp), "bytes_down": .integer(bytesDown),
+                "age_s": .integer((worker.now - openedAt) / 1_000_000_000), "remote": .string(remoteLabel),
+                "path": .string(path),
             ])
     }
 

@@ -19,8 +19,10 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         case connectingUpstream
         /// Request and response are flowing.
         case exchanging
-        /// curfew answers the request itself, possibly after asking the other workers.
+        /// curfew answers the request itself, possibly after asking the other workers or SG's admin API.
         case answering
+        /// Reading the body of a request curfew answers itself (admin API, heartbeat).
+        case localBody
         /// SG answered 101: frames are spliced both ways.
         case webSocket
         /// Cut: nothing is forwarded any more; waiting for the peers' close or `close_grace`.
@@ -65,6 +67,15 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     var toClient = PendingBytes()
 
     var ws: WebSocketSession?
+    /// Identity admitted for the current request, until the websocket (or feed) opens.
+    var pendingIdentity: Identity?
+    var pendingDB: String?
+    var pendingEnforced = false
+    /// Set while the connection lives under a deadline (websocket or streaming feed).
+    var guardState: ConnectionGuard?
+    /// A request curfew answers itself, reading its (small) body first.
+    var localBody: [UInt8]?
+    var localHandler: (([UInt8]) -> Void)?
 
     var headerTimer: TimerID?
     var idleTimer: TimerID?
@@ -87,6 +98,14 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     }
 
     var isWebSocket: Bool { if case .webSocket = phase { true } else { false } }
+    /// A websocket, or a streaming response under a deadline: what a cut or a revocation applies to.
+    var isEnforced: Bool {
+        switch phase {
+        case .webSocket: true
+        case .exchanging: guardState != nil
+        default: false
+        }
+    }
     var isClosed: Bool { if case .closed = phase { true } else { false } }
 
     func start() {
@@ -176,6 +195,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         switch phase {
         case .readingHead: return toUpstream.isEmpty
         case .exchanging: return request?.bodyComplete == false && toUpstream.isEmpty
+        case .localBody: return true
         case .webSocket: return toUpstream.isEmpty
         default: return false
         }
@@ -246,6 +266,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         case .readingHead: receiveHeadBytes(bytes)
         case .exchanging: receiveRequestBody(bytes)
         case .webSocket: receiveClientFrames(bytes)
+        case .localBody: receiveRequestBody(bytes)
         default: break
         }
     }
@@ -349,6 +370,10 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         case .closeGrace:
             graceTimer = nil
             closeNow()
+        case .enforcement:
+            enforcementTimerFired()
+        case .sessionRecheck:
+            sessionRecheckFired()
         default:
             break
         }
@@ -371,6 +396,10 @@ final class ClientConnection: EventHandler, UpstreamOwner {
         worker.cancel(&idleTimer)
         worker.cancel(&connectTimer)
         worker.cancel(&graceTimer)
+        if guardState != nil {
+            worker.cancel(&guardState!.timer)
+            worker.cancel(&guardState!.recheckTimer)
+        }
         if let ws { ws.finish(connection: self) }
         if let upstream {
             self.upstream = nil
@@ -389,7 +418,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     /// exchanges in flight finish and then close.
     func shutdownRequested() {
         switch phase {
-        case .webSocket:
+        case _ where isEnforced:
             cut(reason: "shutdown", deadlineMilliseconds: WallClock.milliseconds())
         case .readingHead where headBytesSeen == 0, .tlsHandshake:
             closeNow()

@@ -54,10 +54,10 @@ final class UpstreamConnection: EventHandler {
         case .closed: return .failed("closed")
         case .connecting:
             let err = Socket.pendingError(fd)
-            if err == EINPROGRESS || err == EALREADY { return .pending }
-            if err != 0 { return .failed(IOError(call: "connect(\(settings.description))", errno: err).description) }
-            // A writable edge has not necessarily come yet: probe with getpeername-free logic by trying the
-            // handshake step; for plain TCP, SO_ERROR 0 after an event means connected.
+            if err != 0 && err != EINPROGRESS && err != EALREADY {
+                return .failed(IOError(call: "connect(\(settings.description))", errno: err).description)
+            }
+            guard Socket.isConnected(fd) else { return .pending }
             return afterTCPConnected()
         case .tlsHandshake(let tls):
             return handshake(tls)

@@ -46,6 +46,7 @@ struct RuntimeSettings: Sendable {
     let tick: Int64
     /// `CURFEW_TEST_HOOKS=1` enables `POST /_curfew/test/cut` (never set it in production).
     let testHooks: Bool
+    let auth: AuthSettings
 
     /// Reads certificates and keys and resolves addresses. Errors are one line, meant for stderr (exit 1).
     static func make(from config: ProxyConfig, testHooks: Bool) throws(StartupError) -> RuntimeSettings {
@@ -102,7 +103,8 @@ struct RuntimeSettings: Sendable {
             closeGrace: config.enforcement.closeGrace.nanoseconds,
             shutdownGrace: config.enforcement.shutdownGrace.nanoseconds,
             tick: config.enforcement.tick.nanoseconds,
-            testHooks: testHooks)
+            testHooks: testHooks,
+            auth: try AuthSettings.make(from: config))
     }
 
     private static func resolve(_ host: String, _ port: UInt16, what: String) throws(StartupError) -> SocketAddress {

@@ -1,6 +1,7 @@
 import CurfewConfig
 import CurfewLog
 import CurfewNet
+import CurfewPolicy
 
 #if canImport(Glibc)
 import Glibc
@@ -57,7 +58,8 @@ public enum Server {
             announced.append((listener.role.rawValue, address.description, listener.tls != nil))
         }
 
-        let shared = SharedState(logger: logger)
+        let shared = SharedState(
+            logger: logger, store: InMemoryEnforcementStore(), sessionTableSize: config.credentials.session.tableSize)
         var mailboxes: [Mailbox<Worker>] = []
         for _ in 0..<workerCount {
             do { mailboxes.append(try Mailbox<Worker>()) } catch {

@@ -1,5 +1,6 @@
 import CurfewLog
 import CurfewNet
+import CurfewPolicy
 import Synchronization
 
 /// State every worker thread shares. Everything here is thread-safe; nothing here is touched per byte.
@@ -9,8 +10,19 @@ final class SharedState: Sendable {
     /// Set once, before the workers start.
     private let mailboxes = Mutex<[Mailbox<Worker>]>([])
     let metrics = Metrics()
+    /// Per-user enforcement state (heartbeats, revocations, user changes): the seam where a shared store
+    /// (Redis) slots in when several curfew instances run behind one load balancer.
+    let store: any EnforcementStore
+    /// SG sessions curfew has seen, bounded (LRU with expiry). Touched at handshakes and rechecks only.
+    let sessions: Mutex<SessionTable>
+    /// Consecutive failed admin-API checks per session fingerprint (for `on_check_failure: cut`).
+    let sessionCheckFailures = Mutex<[String: Int]>([:])
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, store: any EnforcementStore, sessionTableSize: Int) {
+        self.logger = logger
+        self.store = store
+        self.sessions = Mutex(SessionTable(capacity: sessionTableSize))
+    }
 
     /// Process-wide unique connection ids (they appear in logs and the admin API).
     func makeConnectionID() -> UInt64 { nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue }
@@ -52,9 +64,3 @@ final class Gather<T: Sendable>: Sendable {
     }
 }
 
-/// Counters for `/metrics`. Relaxed atomics: each is independent.
-final class Metrics: Sendable {
-    let connectionsOpen = Atomic<Int>(0)
-    let websocketsOpen = Atomic<Int>(0)
-    let requests = Atomic<Int>(0)
-}

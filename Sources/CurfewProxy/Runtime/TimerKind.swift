@@ -15,6 +15,8 @@ enum TimerKind: UInt64 {
     case upstreamIdle = 6
     /// Periodic recheck of an SG session with the admin API.
     case sessionRecheck = 7
+    /// A request to SG's admin API must complete within `upstream.connect_timeout`.
+    case adminCallTimeout = 8
 
     static func token(id: UInt64, kind: TimerKind) -> UInt64 { id << 4 | kind.rawValue }
     static func split(_ token: UInt64) -> (id: UInt64, kind: TimerKind?) { (token >> 4, TimerKind(rawValue: token & 0xF)) }

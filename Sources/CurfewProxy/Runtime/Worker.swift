@@ -18,6 +18,7 @@ final class Worker: EventHandler {
     private var expired: [ExpiredTimer] = []
 
     var connections: [UInt64: ClientConnection] = [:]
+    var adminCalls: [UInt64: SGAdminCall] = [:]
     var upstreamPool: UpstreamPool!
     private var listeners: [(fd: Int32, settings: ListenerSettings)] = []
 
@@ -79,6 +80,8 @@ final class Worker: EventHandler {
             guard let kind else { continue }
             if kind == .upstreamIdle {
                 upstreamPool.idleTimerFired(id: id)
+            } else if kind == .adminCallTimeout {
+                adminCalls[id]?.timedOut()
             } else if let connection = connections[id] {
                 connection.timerFired(kind, deadline: timer.deadline)
             }
@@ -164,10 +167,32 @@ final class Worker: EventHandler {
     /// Cuts matching websockets on this worker; returns how many.
     func cut(where matches: (ClientConnection) -> Bool, reason: String) -> Int {
         var count = 0
-        for connection in Array(connections.values) where connection.isWebSocket && matches(connection) {
+        for connection in Array(connections.values) where connection.isEnforced && matches(connection) {
             connection.cut(reason: reason, deadlineMilliseconds: WallClock.milliseconds())
             count += 1
         }
         return count
+    }
+
+    /// Moves the heartbeat deadline (and, with `refresh_credentials`, the JWT expiry) of `user`'s connections
+    /// on this worker; returns the earliest deadline among them.
+    func heartbeat(user: String, deadline: Int64?, refreshedExpiry: Int64?) -> Int64? {
+        let now = WallClock.milliseconds()
+        var earliest: Int64? = nil
+        for connection in Array(connections.values) where connection.guardState?.identity.user == user {
+            if let d = connection.heartbeatArrived(deadline: deadline, refreshedExpiry: refreshedExpiry, now: now) {
+                earliest = min(earliest ?? d, d)
+            }
+        }
+        return earliest
+    }
+
+    /// The live connections under enforcement, for `GET /connections`.
+    func snapshots(user: String?) -> [ConnectionSnapshot] {
+        connections.values.compactMap { connection in
+            guard connection.isEnforced, let state = connection.guardState else { return nil }
+            if let user, state.identity.user != user { return nil }
+            return ConnectionSnapshot(connection: connection, state: state)
+        }
     }
 }

@@ -75,7 +75,9 @@ def test_keep_alive_reuses_connections(curfew, tls_ctx, fake_sg):
 
 def test_continuous_changes_streams_before_response_ends(curfew, tls_ctx, fake_sg):
     c = HTTPConn(curfew.port, tls_ctx)
-    c.send(f"GET /db/_changes?feed=continuous&since=0 HTTP/1.1\r\nHost: localhost:{curfew.port}\r\n\r\n"
+    # A streaming feed needs a credential (anonymous: reject is the default); Basic is checked by SG.
+    c.send(f"GET /db/_changes?feed=continuous&since=0 HTTP/1.1\r\nHost: localhost:{curfew.port}\r\n"
+           "Authorization: Basic YWxpY2U6cGFzc3dvcmQ=\r\n\r\n"
            .encode())
     head = read_head(c.bs)
     assert head.start_line.startswith("HTTP/1.1 200")

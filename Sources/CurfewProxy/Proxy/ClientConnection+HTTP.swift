@@ -42,7 +42,10 @@ extension ClientConnection {
         var state = RequestState(
             method: head.method, path: target.path, isUpgrade: isUpgrade, body: nil, bodyComplete: true,
             closeAfter: clientWantsClose || worker.shuttingDown, startedAt: worker.now, replayableHead: nil)
-        if case .none = framing {} else {
+        switch framing {
+        case .none, .contentLength(0):
+            break  // no body bytes to wait for
+        default:
             state.body = BodyTracker(framing)
             state.bodyComplete = false
         }

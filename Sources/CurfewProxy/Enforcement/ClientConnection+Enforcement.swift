@@ -11,6 +11,12 @@ extension ClientConnection {
         var identity =
             identity
             ?? Identity(credential: AuthenticatedCredential(kind: .none, user: nil, credentialID: nil, expiresAt: nil, issuedAt: nil))
+        if identity.kind == .session, let sessionID = identity.sessionID,
+            let learned = worker.shared.sessions.withLock({ $0.peek(sessionID)?.expiresAt })
+        {
+            // SG may have slid the expiry in the 101's Set-Cookie, after this connection was admitted.
+            identity.credential.expiresAt = learned
+        }
         switch identity.kind {
         case .basic: identity.credential.expiresAt = now + auth.basicMaxAge
         case .session where identity.credential.expiresAt == nil: identity.credential.expiresAt = now + auth.sessionMaxAge

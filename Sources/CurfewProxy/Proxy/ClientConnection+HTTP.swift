@@ -75,6 +75,9 @@ extension ClientConnection {
 
     /// Sends the request to SG: rewritten head, then the body as it streams in.
     private func forward(_ head: HTTPHead, identity: Identity?, enforced: Bool, db: String?, rest: UnsafeRawBufferPointer) {
+        adminExchange =
+            listener.role == .gatewayAdmin
+            ? SGAdminAction.classify(method: head.method, path: head.target).map { AdminExchange(action: $0) } : nil
         pendingIdentity = identity
         pendingEnforced = enforced
         pendingDB = db
@@ -88,7 +91,7 @@ extension ClientConnection {
         phase = .connectingUpstream
         let connection: UpstreamConnection
         do {
-            connection = try worker.upstreamPool.acquire(owner: self)
+            connection = try pool.acquire(owner: self)
         } catch {
             upstreamUnavailable(error.description)
             return
@@ -99,7 +102,7 @@ extension ClientConnection {
             startExchange()
         } else {
             connectTimer = worker.schedule(
-                .upstreamConnect, id: id, at: worker.now + worker.settings.upstream.connectTimeout)
+                .upstreamConnect, id: id, at: worker.now + pool.settings.connectTimeout)
         }
     }
 
@@ -154,6 +157,7 @@ extension ClientConnection {
                     return
                 }
             } else {
+                adminExchange?.captureRequest(body)
                 writeToUpstream(body)
             }
             if progress.bodyBytes < bytes.count { stashLeftover(UnsafeRawBufferPointer(rebasing: bytes[progress.bodyBytes...])) }
@@ -186,7 +190,7 @@ extension ClientConnection {
         worker.cancel(&connectTimer)
         worker.logger.warning(
             "upstream_error",
-            ["conn": .integer(id), "upstream": .string(worker.settings.upstream.description), "error": .string(error)])
+            ["conn": .integer(id), "upstream": .string(pool.settings.description), "error": .string(error)])
         if let upstream {
             self.upstream = nil
             upstream.owner = nil
@@ -214,7 +218,9 @@ extension ClientConnection {
         case .success(let progress):
             responseBody = tracker
             responseBytes += progress.bodyBytes
-            writeToClient(UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes]))
+            let body = UnsafeRawBufferPointer(rebasing: bytes[0..<progress.bodyBytes])
+            adminExchange?.captureResponse(body)
+            writeToClient(body)
             if isClosed { return }
             if progress.isComplete {
                 if progress.bodyBytes < bytes.count { upstreamWantsClose = true }  // SG sent more than the message
@@ -239,6 +245,8 @@ extension ClientConnection {
     private func responseHeadReceived(_ head: HTTPHead, rest: UnsafeRawBufferPointer) {
         guard let request else { return }
         responseStatus = head.status
+        adminExchange?.status = head.status
+        observeSetCookies(head)
         if head.status == 101 {
             guard request.isUpgrade else {
                 upstreamUnavailable("101 without an upgrade request")
@@ -294,11 +302,15 @@ extension ClientConnection {
             guardState = nil
         }
         pendingIdentity = nil
+        if let exchange = adminExchange {
+            adminExchange = nil
+            if (200..<300).contains(exchange.status) { applyAdminAction(exchange) }
+        }
         logHTTP(status: responseStatus, bytes: responseBytes, method: request.method, path: request.path, started: request.startedAt)
         if let upstream {
             self.upstream = nil
             if request.bodyComplete && !upstreamWantsClose && toUpstream.isEmpty {
-                worker.upstreamPool.release(upstream)
+                pool.release(upstream)
             } else {
                 upstream.owner = nil
                 upstream.close(loop: worker.loop)
@@ -355,13 +367,13 @@ extension ClientConnection {
                 head.withUnsafeBytes { toUpstream.append($0) }
                 phase = .connectingUpstream
                 do {
-                    let fresh = try worker.upstreamPool.acquire(owner: self)
+                    let fresh = try pool.acquire(owner: self)
                     fresh.exchanges = 0
                     upstream = fresh
                     upReadable = true
                     if fresh.isReady { startExchange() } else {
                         connectTimer = worker.schedule(
-                            .upstreamConnect, id: id, at: worker.now + worker.settings.upstream.connectTimeout)
+                            .upstreamConnect, id: id, at: worker.now + pool.settings.connectTimeout)
                     }
                 } catch {
                     upstreamUnavailable(error.description)

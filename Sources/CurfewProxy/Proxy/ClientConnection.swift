@@ -63,6 +63,8 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     var closeWhenFlushed = false
 
     var upstream: UpstreamConnection?
+    /// Where this listener's requests go: SG's public API, or its admin API for `gateway_admin`.
+    var pool: UpstreamPool { listener.role == .gatewayAdmin ? worker.adminPool : worker.upstreamPool }
     var toUpstream = PendingBytes()
     var toClient = PendingBytes()
 
@@ -76,6 +78,8 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     /// A request curfew answers itself, reading its (small) body first.
     var localBody: [UInt8]?
     var localHandler: (([UInt8]) -> Void)?
+    /// A `gateway_admin` call curfew acts on after SG's 2xx.
+    var adminExchange: AdminExchange?
 
     var headerTimer: TimerID?
     var idleTimer: TimerID?
@@ -251,7 +255,7 @@ final class ClientConnection: EventHandler, UpstreamOwner {
                 return
             case .failed(let error):
                 worker.logger.warning(
-                    "upstream_error", ["conn": .integer(id), "upstream": .string(worker.settings.upstream.description),
+                    "upstream_error", ["conn": .integer(id), "upstream": .string(pool.settings.description),
                                        "error": .string(error)])
                 upstreamEOF()
                 return

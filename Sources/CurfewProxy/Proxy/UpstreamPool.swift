@@ -5,8 +5,18 @@ import CurfewNet
 final class UpstreamPool: UpstreamOwner {
     private unowned let worker: Worker
     private var idle: [UpstreamConnection] = []
+    /// SG's public API (`upstream.url`) or, for the `gateway_admin` pass-through, its admin API (`admin_url`).
+    let forAdmin: Bool
 
-    init(worker: Worker) { self.worker = worker }
+    init(worker: Worker, forAdmin: Bool) {
+        self.worker = worker
+        self.forAdmin = forAdmin
+    }
+
+    /// Read on every use: a reload may have changed them.
+    var settings: UpstreamSettings {
+        forAdmin ? (worker.settings.gatewayAdminUpstream ?? worker.settings.upstream) : worker.settings.upstream
+    }
 
     var idleCount: Int { idle.count }
 
@@ -21,7 +31,7 @@ final class UpstreamPool: UpstreamOwner {
             connection.owner = owner
             return connection
         }
-        let settings = worker.settings.upstream
+        let settings = self.settings
         let (fd, inProgress) = try Socket.connect(to: settings.address)
         let connection = UpstreamConnection(
             id: worker.shared.makeConnectionID(), fd: fd, connected: !inProgress, settings: settings)
@@ -38,13 +48,13 @@ final class UpstreamPool: UpstreamOwner {
     /// Takes back a connection whose last exchange ended cleanly, or closes it when the pool is full.
     func release(_ connection: UpstreamConnection) {
         connection.exchanges += 1
-        guard connection.isReady, !worker.shuttingDown, idle.count < worker.settings.upstream.maxIdleConnections else {
+        guard connection.isReady, !worker.shuttingDown, idle.count < settings.maxIdleConnections else {
             connection.close(loop: worker.loop)
             return
         }
         connection.owner = self
         connection.idleTimer = worker.schedule(
-            .upstreamIdle, id: connection.id, at: worker.now + worker.settings.upstream.idleTimeout)
+            .upstreamIdle, id: connection.id, at: worker.now + settings.idleTimeout)
         idle.append(connection)
     }
 

@@ -37,6 +37,8 @@ struct RuntimeSettings: Sendable {
     let config: ProxyConfig
     let listeners: [ListenerSettings]
     let upstream: UpstreamSettings
+    /// SG's admin API as the target of the `gateway_admin` pass-through (nil without `upstream.admin_url`).
+    let gatewayAdminUpstream: UpstreamSettings?
     let limits: HTTPLimits
     let headerTimeout: Int64
     let keepAliveTimeout: Int64
@@ -92,11 +94,25 @@ struct RuntimeSettings: Sendable {
             idleTimeout: config.upstream.idleTimeout.nanoseconds,
             description: url.description)
 
+        var gatewayAdminUpstream: UpstreamSettings? = nil
+        if let adminURL = config.upstream.adminURL {
+            let address = try resolve(adminURL.host, adminURL.port, what: "upstream.admin_url")
+            var tls: TLSClientContext? = nil
+            if adminURL.scheme == .https {
+                do { tls = try TLSClientContext(caFile: config.upstream.ca) } catch { throw StartupError("\(error)") }
+            }
+            gatewayAdminUpstream = UpstreamSettings(
+                address: address, serverName: adminURL.host, tls: tls,
+                connectTimeout: config.upstream.connectTimeout.nanoseconds,
+                maxIdleConnections: config.upstream.maxIdleConnections,
+                idleTimeout: config.upstream.idleTimeout.nanoseconds, description: adminURL.description)
+        }
         let limits = HTTPLimits(
             requestLineMax: config.limits.requestLine, headerBlockMax: config.limits.headerBlock,
             fieldCountMax: config.limits.headerFields)
         return RuntimeSettings(
-            config: config, listeners: listeners, upstream: upstream, limits: limits,
+            config: config, listeners: listeners, upstream: upstream, gatewayAdminUpstream: gatewayAdminUpstream,
+            limits: limits,
             headerTimeout: config.limits.headerTimeout.nanoseconds,
             keepAliveTimeout: config.limits.keepaliveTimeout.nanoseconds,
             closeCode: config.enforcement.closeCode,

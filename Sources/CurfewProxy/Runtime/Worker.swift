@@ -20,6 +20,8 @@ final class Worker: EventHandler {
     var connections: [UInt64: ClientConnection] = [:]
     var adminCalls: [UInt64: SGAdminCall] = [:]
     var upstreamPool: UpstreamPool!
+    /// Connections to SG's admin API for the `gateway_admin` pass-through.
+    var adminPool: UpstreamPool!
     private var listeners: [(fd: Int32, settings: ListenerSettings)] = []
 
     /// 64 KiB shared by every connection of this worker: sockets are read here and written straight
@@ -39,7 +41,8 @@ final class Worker: EventHandler {
         self.now = MonotonicClock.nanoseconds()
         self.wheel = TimerWheel(tick: settings.tick, now: now)
         self.scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
-        self.upstreamPool = UpstreamPool(worker: self)
+        self.upstreamPool = UpstreamPool(worker: self, forAdmin: false)
+        self.adminPool = UpstreamPool(worker: self, forAdmin: true)
         try loop.registerReadOnly(fd: mailbox.fd, handler: self)
         for (fd, listener) in listenerFDs {
             try loop.registerReadOnly(fd: fd, handler: self)
@@ -60,6 +63,7 @@ final class Worker: EventHandler {
         }
         for connection in Array(connections.values) { connection.abort(reason: "shutdown") }
         upstreamPool.closeAll()
+        adminPool.closeAll()
     }
 
     private func waitTimeout() -> Int32 {
@@ -80,6 +84,7 @@ final class Worker: EventHandler {
             guard let kind else { continue }
             if kind == .upstreamIdle {
                 upstreamPool.idleTimerFired(id: id)
+                adminPool.idleTimerFired(id: id)
             } else if kind == .adminCallTimeout {
                 adminCalls[id]?.timedOut()
             } else if let connection = connections[id] {

@@ -17,6 +17,8 @@ struct ListenerSettings: Sendable {
     let role: ListenerRole
     let address: SocketAddress
     let tls: TLSServerContext?
+    /// Index in `RuntimeSettings.listeners`: a reload matches listeners by position.
+    let position: Int
 }
 
 struct UpstreamSettings: Sendable {
@@ -70,15 +72,15 @@ struct RuntimeSettings: Sendable {
                     throw StartupError("\(error)")
                 }
             }
-            listeners.append(ListenerSettings(role: .public, address: address, tls: tls))
+            listeners.append(ListenerSettings(role: .public, address: address, tls: tls, position: listeners.count))
         }
         if let gatewayAdmin = config.gatewayAdmin {
             let address = try resolve(gatewayAdmin.address.host, gatewayAdmin.address.port, what: "gateway_admin")
-            listeners.append(ListenerSettings(role: .gatewayAdmin, address: address, tls: nil))
+            listeners.append(ListenerSettings(role: .gatewayAdmin, address: address, tls: nil, position: listeners.count))
         }
         if let admin = config.admin {
             let address = try resolve(admin.address.host, admin.address.port, what: "admin")
-            listeners.append(ListenerSettings(role: .admin, address: address, tls: nil))
+            listeners.append(ListenerSettings(role: .admin, address: address, tls: nil, position: listeners.count))
         }
 
         let url = config.upstream.url

@@ -49,7 +49,8 @@ public enum Server {
                 do {
                     let fd = try Socket.listen(on: address, reusePort: true)
                     if w == 0 { address = try Socket.localAddress(fd) }  // port 0: the others join the real port
-                    perWorker[w].append((fd, ListenerSettings(role: listener.role, address: address, tls: listener.tls)))
+                    perWorker[w].append(
+                        (fd, ListenerSettings(role: listener.role, address: address, tls: listener.tls, position: listener.position)))
                 } catch {
                     printError("cannot listen on \(listener.address): \(String(cString: strerror(error.errno)))")
                     return 1

@@ -153,6 +153,17 @@ final class Worker: EventHandler {
     // MARK: control (called through the mailbox)
 
     func apply(_ newSettings: RuntimeSettings) {
+        // New certificates apply to new connections; bound sockets stay (addresses change only on restart), so
+        // each listener keeps its address and takes the TLS context of the listener in the same position.
+        for i in listeners.indices {
+            let current = listeners[i].settings
+            guard current.position < newSettings.listeners.count,
+                newSettings.listeners[current.position].role == current.role
+            else { continue }
+            listeners[i].settings = ListenerSettings(
+                role: current.role, address: current.address, tls: newSettings.listeners[current.position].tls,
+                position: current.position)
+        }
         settings = newSettings
     }
 

@@ -44,8 +44,13 @@ public struct WebSocketFrameTracker: Sendable {
     /// A text or binary message was started without FIN and its final continuation has not arrived.
     private var messageInProgress = false
 
-    public init(direction: Direction) {
+    /// RSV bits an agreed extension may set on data frames: RSV1 (0x40) when the 101 accepted
+    /// `permessage-deflate` (RFC 7692 §6). Zero otherwise, so any reserved bit is a protocol error.
+    public var allowedReservedBits: UInt8 = 0
+
+    public init(direction: Direction, allowedReservedBits: UInt8 = 0) {
         self.direction = direction
+        self.allowedReservedBits = allowedReservedBits & 0x70
     }
 
     /// Whether the stream sits between two frames: no header or payload byte of a frame is pending.
@@ -104,7 +109,9 @@ public struct WebSocketFrameTracker: Sendable {
             byte0 = b
             let fin = b & 0x80 != 0
             let opcode = b & 0x0F
-            if b & 0x70 != 0 { return .reservedBitsSet }
+            let reserved = b & 0x70
+            let isData = opcode == 0x1 || opcode == 0x2
+            if reserved != 0 && (!isData || reserved & ~allowedReservedBits != 0) { return .reservedBitsSet }
             switch opcode {
             case 0x0:
                 if !messageInProgress { return .unexpectedContinuation }

@@ -65,10 +65,7 @@ extension ClientConnection {
             let timeout = worker.settings.auth.heartbeatTimeout, let last = worker.shared.store.lastHeartbeat(user: user),
             last + timeout > (state.enforcement.heartbeatDeadline ?? 0)
         {
-            let action = state.enforcement.heartbeatDeadlineMoved(to: last + timeout)
-            guardState = state
-            carryOut(action == .none ? state.enforcement.timerFired(now: now) : action, now: now)
-            return
+            _ = state.enforcement.heartbeatDeadlineMoved(to: last + timeout)
         }
         let action = state.enforcement.timerFired(now: now)
         guardState = state

@@ -13,7 +13,8 @@ extension ClientConnection {
         responseParser.reset()
         let session = WebSocketSession(
             openedAt: worker.now, path: path, subprotocol: response.value(of: "Sec-WebSocket-Protocol"),
-            user: pendingIdentity?.user)
+            user: pendingIdentity?.user,
+            compressed: response.hasToken("permessage-deflate", in: "Sec-WebSocket-Extensions"))
         ws = session
         worker.shared.metrics.websocketsOpen.add(1, ordering: .relaxed)
         worker.logger.info(

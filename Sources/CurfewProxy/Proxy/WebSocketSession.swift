@@ -13,15 +13,20 @@ final class WebSocketSession {
     let path: String
     let subprotocol: String?
     let user: String?
-    var clientFrames = WebSocketFrameTracker(direction: .clientToServer)
-    var upstreamWritten = WebSocketFrameTracker(direction: .clientToServer)
-    var clientWritten = WebSocketFrameTracker(direction: .serverToClient)
+    var clientFrames: WebSocketFrameTracker
+    var upstreamWritten: WebSocketFrameTracker
+    var clientWritten: WebSocketFrameTracker
     var bytesUp = 0
     var bytesDown = 0
     var closedBy: String?
     var closeCode: Int?
 
-    init(openedAt: Int64, path: String, subprotocol: String?, user: String?) {
+    /// - Parameter compressed: SG's 101 accepted `permessage-deflate`, so data frames may carry RSV1.
+    init(openedAt: Int64, path: String, subprotocol: String?, user: String?, compressed: Bool) {
+        let rsv: UInt8 = compressed ? 0x40 : 0
+        clientFrames = WebSocketFrameTracker(direction: .clientToServer, allowedReservedBits: rsv)
+        upstreamWritten = WebSocketFrameTracker(direction: .clientToServer, allowedReservedBits: rsv)
+        clientWritten = WebSocketFrameTracker(direction: .serverToClient, allowedReservedBits: rsv)
         self.openedAt = openedAt
         self.path = path
         self.subprotocol = subprotocol

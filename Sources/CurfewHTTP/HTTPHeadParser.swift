@@ -239,6 +239,7 @@ public struct HTTPHeadParser: Sendable {
                     if base + i - headerBlockStart >= limits.headerBlockMax { return fail(.headerBlockTooLarge) }
                     if ASCII.isTokenChar(b) {
                         if fieldSpans.count >= limits.fieldCountMax { return fail(.tooManyFields) }
+                        if fieldSpans.isEmpty { fieldSpans.reserveCapacity(16) }
                         nameStart = base + i
                         state = .fieldName
                     } else if ASCII.isWhitespace(b) {
@@ -251,7 +252,12 @@ public struct HTTPHeadParser: Sendable {
                     }
                 }
             case .fieldName:
-                if base + i - headerBlockStart >= limits.headerBlockMax { return fail(.headerBlockTooLarge) }
+                // Scan the name in one tight loop, stopping at the header block limit.
+                let limitIndex = min(n, headerBlockStart + limits.headerBlockMax - base)
+                while i < limitIndex, ASCII.isTokenChar(p[i]) { i += 1 }
+                guard i < n else { continue }
+                if i >= limitIndex { return fail(.headerBlockTooLarge) }
+                let b = p[i]
                 if b == ASCII.colon {
                     nameEnd = base + i
                     valueStart = -1
@@ -322,7 +328,10 @@ public struct HTTPHeadParser: Sendable {
 
     /// RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; no request may have more than one.
     private static func checkHost(_ head: HTTPHead) -> HTTPParseError? {
-        let hosts = head.fieldIndices(named: "host").count
+        var hosts = 0
+        head.rawBytes.withUnsafeBufferPointer { buf in
+            for span in head.fieldSpans where ASCII.equalsCaseInsensitive(buf, span.name, "host") { hosts += 1 }
+        }
         if hosts > 1 { return .duplicateHost }
         if hosts == 0, head.versionMinor >= 1 { return .missingHost }
         return nil

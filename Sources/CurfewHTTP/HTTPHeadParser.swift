@@ -101,13 +101,6 @@ public struct HTTPHeadParser: Sendable {
         var i = 0
         let lineMax = limits.requestLineMax
 
-        func fail(_ error: HTTPParseError) -> HTTPHeadParseResult {
-            self.failure = error
-            self.storage = []
-            self.fieldSpans = []
-            return .failure(error)
-        }
-
         while i < n {
             let b = p[i]
             switch state {
@@ -324,6 +317,14 @@ public struct HTTPHeadParser: Sendable {
         }
         self.state = state
         return .needMore
+    }
+
+    /// Records a failure; the parser stays failed until `reset()`.
+    private mutating func fail(_ error: HTTPParseError) -> HTTPHeadParseResult {
+        failure = error
+        storage = []
+        fieldSpans = []
+        return .failure(error)
     }
 
     /// RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; no request may have more than one.

@@ -101,13 +101,6 @@ public struct HTTPHeadParser: Sendable {
         var i = 0
         let lineMax = limits.requestLineMax
 
-        func fail(_ error: HTTPParseError) -> HTTPHeadParseResult {
-            self.failure = error
-            self.storage = []
-            self.fieldSpans = []
-            return .failure(error)
-        }
-
         while i < n {
             let b = p[i]
             switch state {
@@ -239,6 +232,7 @@ public struct HTTPHeadParser: Sendable {
                     if base + i - headerBlockStart >= limits.headerBlockMax { return fail(.headerBlockTooLarge) }
                     if ASCII.isTokenChar(b) {
                         if fieldSpans.count >= limits.fieldCountMax { return fail(.tooManyFields) }
+                        if fieldSpans.isEmpty { fieldSpans.reserveCapacity(16) }
                         nameStart = base + i
                         state = .fieldName
                     } else if ASCII.isWhitespace(b) {
@@ -251,7 +245,12 @@ public struct HTTPHeadParser: Sendable {
                     }
                 }
             case .fieldName:
-                if base + i - headerBlockStart >= limits.headerBlockMax { return fail(.headerBlockTooLarge) }
+                // Scan the name in one tight loop, stopping at the header block limit.
+                let limitIndex = min(n, headerBlockStart + limits.headerBlockMax - base)
+                while i < limitIndex, ASCII.isTokenChar(p[i]) { i += 1 }
+                guard i < n else { continue }
+                if i >= limitIndex { return fail(.headerBlockTooLarge) }
+                let b = p[i]
                 if b == ASCII.colon {
                     nameEnd = base + i
                     valueStart = -1
@@ -320,9 +319,20 @@ public struct HTTPHeadParser: Sendable {
         return .needMore
     }
 
+    /// Records a failure; the parser stays failed until `reset()`.
+    private mutating func fail(_ error: HTTPParseError) -> HTTPHeadParseResult {
+        failure = error
+        storage = []
+        fieldSpans = []
+        return .failure(error)
+    }
+
     /// RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host; no request may have more than one.
     private static func checkHost(_ head: HTTPHead) -> HTTPParseError? {
-        let hosts = head.fieldIndices(named: "host").count
+        var hosts = 0
+        head.rawBytes.withUnsafeBufferPointer { buf in
+            for span in head.fieldSpans where ASCII.equalsCaseInsensitive(buf, span.name, "host") { hosts += 1 }
+        }
         if hosts > 1 { return .duplicateHost }
         if hosts == 0, head.versionMinor >= 1 { return .missingHost }
         return nil

@@ -54,6 +54,10 @@ public struct HTTPTarget: Sendable, Equatable {
         }
     }
 
+    /// Whether the target is origin-form ("/path?query"), the only form a client should send to a gateway;
+    /// absolute-form carries its own authority, which could disagree with Host.
+    public var isOriginForm: Bool { raw.utf8.first == ASCII.slash }
+
     /// Whether the path ends with "/".
     public var hasTrailingSlash: Bool { path.utf8.last == ASCII.slash }
 

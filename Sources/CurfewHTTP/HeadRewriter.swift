@@ -85,8 +85,9 @@ public enum HeadRewriter {
     }
 
     /// The response head to send to the client: `HTTP/1.1 NNN reason`, the upstream fields minus hop-by-hop ones
-    /// (and any named in `Connection`), plus `Connection: close` when `closeAfter`.
-    /// A 101 response is forwarded as received instead.
+    /// (and any named in `Connection`), plus `Connection: close` when `closeAfter`. When upstream sent both
+    /// Transfer-Encoding and Content-Length, Content-Length is dropped (the body is framed by Transfer-Encoding,
+    /// see `responseBodyFraming`). A 101 response is forwarded as received instead.
     public static func clientResponse(_ head: HTTPHead, closeAfter: Bool) -> [UInt8] {
         precondition(head.kind == .response, "clientResponse needs a response head")
         var out: [UInt8] = []
@@ -97,12 +98,20 @@ public enum HeadRewriter {
         out.append(contentsOf: head.rawBytes[head.part3])
         out.append(contentsOf: "\r\n".utf8)
         let nominated = connectionNominated(head)
+        // RFC 9112 §6.3: with both, Transfer-Encoding wins, and an intermediary MUST remove Content-Length before
+        // forwarding, so the client cannot pick the other one.
+        let dropContentLength = head.contains("transfer-encoding")
         head.rawBytes.withUnsafeBufferPointer { buf in
             for span in head.fieldSpans {
                 let name = UnsafeBufferPointer(rebasing: buf[span.name])
-                let drop =
-                    !isOneOf(name, framingFields)
-                    && (isOneOf(name, hopByHop) || nominated.contains(where: { equals(name, $0) }))
+                let drop: Bool
+                if ASCII.equalsCaseInsensitive(name, 0..<name.count, "content-length") {
+                    drop = dropContentLength
+                } else if isOneOf(name, framingFields) {
+                    drop = false
+                } else {
+                    drop = isOneOf(name, hopByHop) || nominated.contains(where: { equals(name, $0) })
+                }
                 if !drop { appendField(&out, buf, span) }
             }
         }

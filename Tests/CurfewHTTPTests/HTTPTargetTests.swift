@@ -16,6 +16,9 @@ import Testing
         #expect(t.path == "/db/_session")
         #expect(t.query == "x=1")
         #expect(HTTPTarget("http://host").path == "")
+        #expect(!t.isOriginForm)
+        #expect(HTTPTarget("/db/").isOriginForm)
+        #expect(!HTTPTarget("*").isOriginForm)
         // "://" after a slash is part of the path, not a scheme.
         #expect(HTTPTarget("/a/http://b").path == "/a/http://b")
     }

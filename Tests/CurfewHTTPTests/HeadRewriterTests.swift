@@ -100,6 +100,17 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
         #expect(text(HeadRewriter.clientResponse(noReason, closeAfter: false)) == "HTTP/1.1 204 \r\nTransfer-Encoding: chunked\r\n\r\n")
     }
 
+    @Test func responseWithBothFramingsLosesContentLength() throws {
+        let head = try parseHead(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: content-length\r\n\r\n",
+            kind: .response)
+        #expect(responseBodyFraming(head, requestMethod: "GET") == .chunked)
+        let out = text(HeadRewriter.clientResponse(head, closeAfter: true))
+        #expect(out == "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        let onlyLength = try parseHead("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\n", kind: .response)
+        #expect(text(HeadRewriter.clientResponse(onlyLength, closeAfter: false)) == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+    }
+
     @Test func rewrittenHeadsParseBack() throws {
         let head = try parseHead("GET /x HTTP/1.1\r\nHost: a\r\nX-A:  v \r\n\r\n")
         let bytes = HeadRewriter.upstreamRequest(head, forwarding: forwarding)

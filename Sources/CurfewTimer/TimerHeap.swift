@@ -18,8 +18,9 @@ public struct TimerHeap: TimerQueue, Sendable {
     public var count: Int { slab.liveCount }
 
     public mutating func schedule(at deadline: Int64, token: UInt64) -> TimerID {
-        let (index, grew) = slab.allocate(deadline: deadline, token: token)
-        if grew { positions.append(-1) }
+        let index = slab.allocate(deadline: deadline, token: token)
+        slab.entries[index].home = 0
+        if index == positions.count { positions.append(-1) }
         positions[index] = Int32(heap.count)
         heap.append(Int32(index))
         siftUp(heap.count - 1)
@@ -45,20 +46,20 @@ public struct TimerHeap: TimerQueue, Sendable {
     }
 
     public func deadline(of id: TimerID) -> Int64? {
-        slab.index(of: id).map { slab.deadlines[$0] }
+        slab.index(of: id).map { slab.entries[$0].deadline }
     }
 
     public mutating func expire(now: Int64, into expired: inout [ExpiredTimer]) {
-        while let top = heap.first, slab.deadlines[Int(top)] <= now {
+        while let top = heap.first, slab.entries[Int(top)].deadline <= now {
             let index = Int(top)
-            expired.append(ExpiredTimer(id: slab.id(at: index), token: slab.tokens[index], deadline: slab.deadlines[index]))
+            expired.append(slab.expired(at: index))
             remove(at: 0)
             slab.free(index)
         }
     }
 
     public func nextWakeup() -> Int64? {
-        heap.first.map { slab.deadlines[Int($0)] }
+        heap.first.map { slab.entries[Int($0)].deadline }
     }
 
     public func validate() throws {
@@ -66,7 +67,7 @@ public struct TimerHeap: TimerQueue, Sendable {
         if heap.count != slab.liveCount { violations.append("heap holds \(heap.count), live count \(slab.liveCount)") }
         for (position, entry) in heap.enumerated() {
             let index = Int(entry)
-            if !slab.isLive[index] { violations.append("free entry \(index) in heap") }
+            if !slab.entries[index].isLive { violations.append("free entry \(index) in heap") }
             if positions[index] != Int32(position) { violations.append("entry \(index) position out of date") }
             if position > 0, slab.firesBefore(index, Int(heap[(position - 1) / 2])) {
                 violations.append("heap order broken at \(position)")

@@ -10,8 +10,8 @@
 /// more levels down) exactly when the current tick reaches the start of that slot. Every timer is touched
 /// at most once per level: schedule, cancel and reschedule are O(1), expiry amortised O(1) per timer.
 ///
-/// Entries live struct-of-arrays in a slab (`TimerSlab`) with intrusive doubly linked slot lists and a
-/// 64-bit occupancy bitmap per level, so finding the next busy slot is one `trailingZeroBitCount`, and
+/// Entries live in a slab (`TimerSlab`, plain 40-byte values, no object per timer) threaded on intrusive
+/// doubly linked slot lists, with a 64-bit occupancy bitmap per level, so finding the next busy slot is one `trailingZeroBitCount`, and
 /// nothing is allocated per schedule once the slab has grown to its peak.
 ///
 /// Not thread-safe by design: one wheel per worker thread.
@@ -34,11 +34,8 @@ public struct TimerWheel: TimerQueue, Sendable {
     /// The tick the wheel was last advanced to. Every live timer is placed relative to it.
     private var currentTick: Int64
 
+    /// Entries; an entry's `home` is its list (level * 64 + slot, or `overflowList`).
     private var slab = TimerSlab()
-    private var next: [Int32] = []
-    private var prev: [Int32] = []
-    /// Which list (level * 64 + slot, or `overflowList`) each entry is on; -1 when free.
-    private var list: [Int32] = []
     private var heads: [Int32]
     private var occupied: [UInt64]
     /// Lowest wheel-span base among overflow timers: when the current tick reaches it, the overflow list is
@@ -67,12 +64,7 @@ public struct TimerWheel: TimerQueue, Sendable {
     var slabCapacity: Int { slab.capacity }
 
     public mutating func schedule(at deadline: Int64, token: UInt64) -> TimerID {
-        let (index, grew) = slab.allocate(deadline: deadline, token: token)
-        if grew {
-            next.append(-1)
-            prev.append(-1)
-            list.append(-1)
-        }
+        let index = slab.allocate(deadline: deadline, token: token)
         place(index)
         return slab.id(at: index)
     }
@@ -95,7 +87,7 @@ public struct TimerWheel: TimerQueue, Sendable {
     }
 
     public func deadline(of id: TimerID) -> Int64? {
-        slab.index(of: id).map { slab.deadlines[$0] }
+        slab.index(of: id).map { slab.entries[$0].deadline }
     }
 
     public mutating func expire(now: Int64, into expired: inout [ExpiredTimer]) {
@@ -115,19 +107,13 @@ public struct TimerWheel: TimerQueue, Sendable {
         }
         if !batch.isEmpty {
             if batch.count > 1 {
-                let deadlines = slab.deadlines
-                let sequences = slab.sequences
-                batch.sort { a, b in
-                    let da = deadlines[Int(a)]
-                    let db = deadlines[Int(b)]
-                    return da < db || (da == db && sequences[Int(a)] < sequences[Int(b)])
-                }
+                let slab = self.slab
+                batch.sort { slab.firesBefore(Int($0), Int($1)) }
             }
             expired.reserveCapacity(expired.count + batch.count)
             for entry in batch {
                 let index = Int(entry)
-                expired.append(
-                    ExpiredTimer(id: slab.id(at: index), token: slab.tokens[index], deadline: slab.deadlines[index]))
+                expired.append(slab.expired(at: index))
                 slab.free(index)
             }
             batch.removeAll(keepingCapacity: true)
@@ -144,8 +130,8 @@ public struct TimerWheel: TimerQueue, Sendable {
             // and rounding would either spin (tick start) or be late (tick end) for a past deadline.
             var earliest = Int64.max
             while cursor >= 0 {
-                earliest = min(earliest, slab.deadlines[Int(cursor)])
-                cursor = next[Int(cursor)]
+                earliest = min(earliest, slab.entries[Int(cursor)].deadline)
+                cursor = slab.entries[Int(cursor)].next
             }
             return earliest
         }
@@ -164,15 +150,16 @@ public struct TimerWheel: TimerQueue, Sendable {
             var length = 0
             while cursor >= 0 {
                 let index = Int(cursor)
-                if !slab.isLive[index] { violations.append("free entry \(index) on list \(listIndex)") }
-                if list[index] != Int32(listIndex) {
-                    violations.append("entry \(index) on list \(listIndex) says it is on \(list[index])")
+                let entry = slab.entries[index]
+                if !entry.isLive { violations.append("free entry \(index) on list \(listIndex)") }
+                if entry.home != Int32(listIndex) {
+                    violations.append("entry \(index) on list \(listIndex) says it is on \(entry.home)")
                 }
-                if prev[index] != previous { violations.append("entry \(index) has a broken prev link") }
+                if entry.prev != previous { violations.append("entry \(index) has a broken prev link") }
                 let expected = listFor(tick: placementTick(index))
                 if expected != listIndex {
                     violations.append(
-                        "entry \(index) (deadline \(slab.deadlines[index])) is on list \(listIndex), belongs on \(expected)")
+                        "entry \(index) (deadline \(entry.deadline)) is on list \(listIndex), belongs on \(expected)")
                 }
                 if listIndex == Self.overflowList, overflowBase > placementTick(index) {
                     violations.append("overflow base \(overflowBase) is after overflow entry \(index)")
@@ -183,7 +170,7 @@ public struct TimerWheel: TimerQueue, Sendable {
                     break
                 }
                 previous = cursor
-                cursor = next[index]
+                cursor = entry.next
             }
             listed += length
             if listIndex < Self.overflowList {
@@ -193,9 +180,6 @@ public struct TimerWheel: TimerQueue, Sendable {
             }
         }
         if listed != slab.liveCount { violations.append("lists hold \(listed) entries, \(slab.liveCount) are live") }
-        for index in 0..<slab.capacity where slab.isLive[index] == (list[index] < 0) {
-            violations.append("entry \(index): live \(slab.isLive[index]) but list \(list[index])")
-        }
         if !violations.isEmpty { throw TimerQueueInvariantError(violations: violations) }
     }
 
@@ -213,7 +197,7 @@ public struct TimerWheel: TimerQueue, Sendable {
 
     /// The tick an entry is filed under: its deadline's tick, or the current tick if that is already past.
     private func placementTick(_ index: Int) -> Int64 {
-        max(tickNumber(slab.deadlines[index]), currentTick)
+        max(tickNumber(slab.entries[index].deadline), currentTick)
     }
 
     /// The list a timer due in tick `p` (>= currentTick) belongs on right now.
@@ -235,27 +219,27 @@ public struct TimerWheel: TimerQueue, Sendable {
             occupied[listIndex / Self.slotsPerLevel] |= 1 << UInt64(listIndex % Self.slotsPerLevel)
         }
         let head = heads[listIndex]
-        next[index] = head
-        prev[index] = -1
-        if head >= 0 { prev[Int(head)] = Int32(index) }
+        slab.entries[index].next = head
+        slab.entries[index].prev = -1
+        slab.entries[index].home = Int32(listIndex)
+        if head >= 0 { slab.entries[Int(head)].prev = Int32(index) }
         heads[listIndex] = Int32(index)
-        list[index] = Int32(listIndex)
     }
 
     private mutating func unlink(_ index: Int) {
-        let listIndex = Int(list[index])
-        let after = next[index]
-        let before = prev[index]
+        let entry = slab.entries[index]
+        let listIndex = Int(entry.home)
+        let after = entry.next
+        let before = entry.prev
         if before >= 0 {
-            next[Int(before)] = after
+            slab.entries[Int(before)].next = after
         } else {
             heads[listIndex] = after
             if after < 0, listIndex < Self.overflowList {
                 occupied[listIndex / Self.slotsPerLevel] &= ~(1 << UInt64(listIndex % Self.slotsPerLevel))
             }
         }
-        if after >= 0 { prev[Int(after)] = before }
-        list[index] = -1
+        if after >= 0 { slab.entries[Int(after)].prev = before }
     }
 
     // MARK: - Advancing
@@ -266,8 +250,8 @@ public struct TimerWheel: TimerQueue, Sendable {
         var cursor = heads[Int(currentTick & Self.slotMask)]
         while cursor >= 0 {
             let index = Int(cursor)
-            cursor = next[index]
-            if slab.deadlines[index] <= now {
+            cursor = slab.entries[index].next
+            if slab.entries[index].deadline <= now {
                 unlink(index)
                 batch.append(Int32(index))
             }
@@ -319,7 +303,7 @@ public struct TimerWheel: TimerQueue, Sendable {
         var cursor = heads[listIndex]
         while cursor >= 0 {
             let index = Int(cursor)
-            cursor = next[index]
+            cursor = slab.entries[index].next
             unlink(index)
             place(index)
         }

@@ -2,8 +2,9 @@ import CurfewTLS
 
 /// The RFC 6455 opening handshake for `GET /{db}/_blipsync`, the way Sync Gateway answers it.
 enum DemoWebSocketHandshake {
-    /// RFC 6455 section 1.3: appended to the client's key before hashing.
-    static let acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65"
+    /// RFC 6455 section 1.3: appended to the client's key before hashing. RFC example: key
+    /// `dGhlIHNhbXBsZSBub25jZQ==` gives `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=` (checked against the demo by hand).
+    static let acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     /// SG supports CBMobile 2...4 and prefers the highest one offered (sg-facts.md, `db/blip_subprotocol.go`).
     static let supportedVersions = 2...4
 

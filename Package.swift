@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "CurfewTimerTests", dependencies: ["CurfewTimer"]),
         .testTarget(name: "CurfewConfigTests", dependencies: ["CurfewConfig"]),
         .testTarget(name: "CurfewPolicyTests", dependencies: ["CurfewPolicy"]),
+        .testTarget(name: "CurfewProxyTests", dependencies: ["CurfewProxy"]),
         .testTarget(name: "CurfewTLSTests", dependencies: ["CurfewTLS", "CurfewPolicy"], exclude: ["Fixtures"]),
     ]
 )

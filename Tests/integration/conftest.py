@@ -111,3 +111,39 @@ def curfew(start_curfew):
 def curfew_hooks(start_curfew):
     """curfew with CURFEW_TEST_HOOKS=1 (enables POST /_curfew/test/cut)."""
     return start_curfew(env={"CURFEW_TEST_HOOKS": "1"})
+
+
+# -- enforcement (issue 3) -------------------------------------------------------------------------
+
+from enforce import Env, Keys  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def jwt_keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture(scope="session")
+def env_factory(curfew_bin, certs, tmp_path_factory, jwt_keys):
+    """Factory: env_factory(**enforcement_config kwargs) -> Env (fake SG + admin API + curfew with the
+    enforcement files). The caller stops it; module-scoped fixtures use this to share one process."""
+    def make(**kw) -> Env:
+        d = tmp_path_factory.mktemp("enf") / "curfew"
+        ctx = client_tls_context(str(certs.ca_cert), alpn=["http/1.1"])
+        return Env.start(curfew_bin, d, jwt_keys, certs, ctx, **kw)
+    return make
+
+
+@pytest.fixture
+def start_env(env_factory):
+    """Function-scoped env_factory: every Env started is stopped at teardown."""
+    started: list[Env] = []
+
+    def start(**kw) -> Env:
+        e = env_factory(**kw)
+        started.append(e)
+        return e
+
+    yield start
+    for e in started:
+        e.stop()

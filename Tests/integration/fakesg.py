@@ -10,11 +10,17 @@ Routes
   GET  /{db}/_chunked              -> chunked response made of CHUNKED_PARTS
   ANY  /_fakesg/status/NNN         -> status NNN with a small JSON body
   anything else                    -> 200 (201 for PUT) JSON describing the request, Content-Length
+
+A second listener (`FakeSG.admin`, URL `FakeSG.admin_url`) plays SG's admin API for session checks:
+  GET /{db}/_session/{id}          -> 200 {"ok":true,"userCtx":{...}} while the session exists, else 404
+  (every request needs Basic ADMIN_USER:ADMIN_PASSWORD, else 401; `down=True` resets every connection)
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
 import select
 import socket
 import struct
@@ -33,6 +39,12 @@ CHANGES_FIRST = b'{"seq":1,"id":"doc1","changes":[{"rev":"1-a"}]}\n'
 CHANGES_REST = b'{"seq":2,"id":"doc2","changes":[{"rev":"1-b"}]}\n{"last_seq":"2"}\n'
 BLIP_RE = re.compile(r"^BLIP_3\+CBMobile_(\d+)$")
 READ_TIMEOUT = 30.0
+ADMIN_USER = "sgadmin"
+ADMIN_PASSWORD = "fake-admin-pw-4c1d9e"
+# The session every existing test offers through wsclient.BLIP_OFFER (`SyncGatewaySession_abc123`): seeded so
+# those tests stay valid once curfew checks sessions.
+DEFAULT_SESSION_ID = "abc123"
+DEFAULT_SESSION_USER = "blip-user"
 
 
 def wait_until(pred, timeout: float, what: str, cond: threading.Condition):
@@ -182,6 +194,146 @@ class WSSession:
         self.send_frame(OP_CLOSE, f.payload)
 
 
+def _reset_close(sock: socket.socket) -> None:
+    """Abort with a TCP RST (SO_LINGER 0): the peer sees 'connection reset', not a clean EOF."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+class FakeSGAdmin:
+    """SG's admin API, only as much as curfew uses: session lookups. Sessions live in memory and are
+    created/deleted by the tests directly (never through curfew)."""
+
+    def __init__(self, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> None:
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        self.listener.settimeout(0.1)
+        self.port: int = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.username = username
+        self.password = password
+        self.expected_auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.cond = threading.Condition()
+        self.sessions: dict[str, str] = {DEFAULT_SESSION_ID: DEFAULT_SESSION_USER}
+        self.requests: list[RecordedRequest] = []
+        self.unauthorized = 0
+        self.refused = 0          # connections/requests dropped while `down`
+        self.down = False
+        self._stopping = threading.Event()
+        self._socks: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._accept_thread = threading.Thread(target=self._accept_loop, name="fakesg-admin-accept",
+                                               daemon=True)
+
+    # test controls -----------------------------------------------------------------------------
+    def create_session(self, user: str, session_id: str | None = None) -> str:
+        sid = session_id or secrets.token_hex(20)  # SG's ids are 40 hex digits
+        with self.cond:
+            self.sessions[sid] = user
+        return sid
+
+    def delete_session(self, session_id: str) -> None:
+        with self.cond:
+            self.sessions.pop(session_id, None)
+
+    def session_lookups(self, session_id: str) -> list[RecordedRequest]:
+        with self.cond:
+            return [r for r in self.requests if r.path.endswith(f"/_session/{session_id}")]
+
+    # lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> "FakeSGAdmin":
+        self._accept_thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._accept_thread.join(2)
+        self.listener.close()
+        for s in list(self._socks):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                s.close()
+            except OSError:
+                pass
+        for t in self._threads:
+            t.join(2)
+
+    def _accept_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if self.down:
+                with self.cond:
+                    self.refused += 1
+                _reset_close(sock)
+                continue
+            with self.cond:
+                self._socks.append(sock)
+            sock.settimeout(READ_TIMEOUT)
+            t = threading.Thread(target=self._serve, args=(sock,), daemon=True, name="fakesg-admin-conn")
+            self._threads.append(t)
+            t.start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        bs = BufferedSock(sock)
+        try:
+            while not self._stopping.is_set():
+                head = read_head(bs)
+                if self.down:  # a pooled keep-alive connection: fail the request too
+                    with self.cond:
+                        self.refused += 1
+                    _reset_close(sock)
+                    return
+                req = FakeSG._read_request(bs, head, 0)
+                with self.cond:
+                    self.requests.append(req)
+                    self.cond.notify_all()
+                status, body = self._route(req)
+                data = json.dumps(body).encode()
+                sock.sendall((f"HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\n"
+                              f"Server: fake-sg-admin\r\nContent-Length: {len(data)}\r\n\r\n").encode()
+                             + data)
+                if head.has_token("Connection", "close"):
+                    break
+        except (PeerClosed, OSError, ValueError, TimeoutError):
+            pass
+        finally:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def _route(self, req: RecordedRequest) -> tuple[int, dict]:
+        if req.head.get("Authorization") != self.expected_auth:
+            with self.cond:
+                self.unauthorized += 1
+            return 401, {"error": "Unauthorized", "reason": "Login required"}
+        m = re.fullmatch(r"/([^/]+)/_session/([^/]+)", req.path)
+        if req.method == "GET" and m:
+            with self.cond:
+                user = self.sessions.get(m.group(2))
+            if user is None:
+                return 404, {"error": "not_found", "reason": "missing"}
+            return 200, {"authentication_handlers": ["default", "cookie"], "ok": True,
+                         "userCtx": {"channels": {"!": 1}, "name": user}}
+        return 404, {"error": "not_found", "reason": "unknown URL"}
+
+
 class FakeSG:
     def __init__(self) -> None:
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -204,12 +356,16 @@ class FakeSG:
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept_loop, name="fakesg-accept",
                                                daemon=True)
+        self.admin = FakeSGAdmin()
+        self.admin_url = self.admin.url
 
     def start(self) -> "FakeSG":
         self._accept_thread.start()
+        self.admin.start()
         return self
 
     def stop(self) -> None:
+        self.admin.stop()
         self._stopping.set()
         self.changes_release.set()
         self._accept_thread.join(2)

@@ -88,12 +88,12 @@ class Keys:
             keys.append(jwk)
         return {"keys": keys}
 
-    def claims(self, user: str, *, exp_in: float = 300, iat: int | None = None, nbf: int | None = None,
+    def claims(self, user: str, *, exp_in: float = 300, exp: int | None = None, iat: int | None = None, nbf: int | None = None,
                iss: str = ISSUER, aud: str | list[str] = AUDIENCE, jti: str | None = None,
                extra: dict | None = None) -> dict:
         now = int(time.time())
         c = {"iss": iss, "aud": aud, "sub": user, "iat": now if iat is None else iat,
-             "exp": int(now + exp_in), "jti": jti or uuid.uuid4().hex}
+             "exp": exp if exp is not None else int(now + exp_in), "jti": jti or uuid.uuid4().hex}
         if nbf is not None:
             c["nbf"] = nbf
         c.update(extra or {})

@@ -114,8 +114,8 @@ def test_refresh_moves_the_credential_deadline_to_the_new_exp(env):
     user = "hb-refresh"
     old_exp = int(time.time()) + 3
     new_exp = old_exp + 3
-    old = env.keys.token(user, "RS256", exp_in=old_exp - time.time())
-    new = env.keys.token(user, "RS256", exp_in=new_exp - time.time())
+    old = env.keys.token(user, "RS256", exp=old_exp)
+    new = env.keys.token(user, "RS256", exp=new_exp)
     ws, conn = env.ws(bearer=old)
     with Heartbeater(lambda: env.heartbeat(bearer=new)):
         time.sleep(max(0.0, old_exp - time.time()) + 1.0)

@@ -13,7 +13,9 @@ extension ClientConnection {
         _ head: HTTPHead, target: HTTPTarget, enforced: Bool, isHeartbeat: Bool = false,
         proceed: @escaping (Identity?) -> Void
     ) {
-        let heartbeatOwedRefuses = enforced && !isHeartbeat
+        // A user owing a heartbeat is refused on every credentialed request, REST included: otherwise an app
+        // that missed its heartbeat could keep using SG through curfew without proving anything.
+        let heartbeatOwedRefuses = !isHeartbeat
         let auth = worker.settings.auth
         let now = WallClock.milliseconds()
         let db = SGPath.database(ofPath: target.path)
@@ -22,24 +24,24 @@ extension ClientConnection {
             reject(reason, bearer: bearer)
         case .anonymous:
             if let certificate = clientCertificateIdentity() {
-                return admitIdentified(certificate, db: db, enforced: heartbeatOwedRefuses, now: now, proceed: proceed)
+                return admitIdentified(certificate, db: db, refuseOwedHeartbeat: heartbeatOwedRefuses, now: now, proceed: proceed)
             }
             if enforced && !auth.anonymousAllowed { return reject("no_credential", bearer: false) }
             proceed(nil)
         case .identified(let identity):
-            admitIdentified(identity, db: db, enforced: heartbeatOwedRefuses, now: now, proceed: proceed)
+            admitIdentified(identity, db: db, refuseOwedHeartbeat: heartbeatOwedRefuses, now: now, proceed: proceed)
         case .session(let id):
             admitSession(id, db: db, enforced: enforced, heartbeatOwedRefuses: heartbeatOwedRefuses, now: now, proceed: proceed)
         }
     }
 
     private func admitIdentified(
-        _ identity: Identity, db: String?, enforced: Bool, now: Int64, proceed: (Identity?) -> Void
+        _ identity: Identity, db: String?, refuseOwedHeartbeat: Bool, now: Int64, proceed: (Identity?) -> Void
     ) {
         if let refusal = refusal(for: identity, db: db, firstSeen: nil, now: now) {
             return reject(refusal.rawValue, bearer: identity.kind == .jwt)
         }
-        if enforced, let user = identity.userKey, worker.settings.auth.heartbeatTimeout != nil,
+        if refuseOwedHeartbeat, let user = identity.userKey, worker.settings.auth.heartbeatTimeout != nil,
             worker.shared.store.heartbeatMissedSince(user: user) != nil
         {
             return reject("heartbeat_missed", bearer: identity.kind == .jwt)

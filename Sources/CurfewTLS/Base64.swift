@@ -23,6 +23,17 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// base64url without padding (RFC 4648 §5), as JOSE writes it (RFC 7515 §2): the demo client's JWTs.
+    public static func encodeURL(_ bytes: [UInt8]) -> String {
+        var text = Array(encode(bytes).utf8)
+        while text.last == UInt8(ascii: "=") { text.removeLast() }
+        for index in text.indices {
+            if text[index] == UInt8(ascii: "+") { text[index] = UInt8(ascii: "-") }
+            if text[index] == UInt8(ascii: "/") { text[index] = UInt8(ascii: "_") }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Decodes base64url (RFC 4648 §5) as JOSE uses it: no padding, though trailing `=` is tolerated.
     /// Returns nil on any character outside the alphabet or an impossible length.
     static func decodeURL<Bytes: Collection<UInt8>>(_ text: Bytes) -> [UInt8]? {

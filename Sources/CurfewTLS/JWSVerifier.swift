@@ -102,21 +102,8 @@ enum SignatureCheck {
     }
 
     static func hmac(_ digest: JWSAlgorithm.DigestSize, secret: [UInt8], input: [UInt8], signature: [UInt8]) -> Bool {
-        guard !secret.isEmpty else { return false }
-        var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = secret.withUnsafeBytes { key in
-            input.withUnsafeBufferPointer { data in
-                mac.withUnsafeMutableBufferPointer { out in
-                    HMAC(
-                        digest.md, key.baseAddress, Int32(key.count), data.baseAddress, data.count, out.baseAddress,
-                        &length)
-                }
-            }
-        }
-        OpenSSLErrorQueue.clear()
-        guard ok != nil else { return false }
-        return ConstantTime.equals(Array(mac.prefix(Int(length))), signature)
+        guard !secret.isEmpty, let mac = Digest.hmac(digest.md, key: secret, message: input) else { return false }
+        return ConstantTime.equals(mac, signature)
     }
 }
 

@@ -25,6 +25,23 @@ import Testing
         #expect(Base64.decodeURL(Array("Zh".utf8)) == nil, "non-zero trailing bits are not canonical")
     }
 
+    @Test func base64URLEncodesWithoutPaddingAndRoundTrips() {
+        #expect(Base64.encodeURL([0xff, 0xef]) == "_-8")
+        #expect(Base64.encodeURL(Array("fooba".utf8)) == "Zm9vYmE")
+        #expect(Base64.encodeURL([]) == "")
+        for length in 0..<40 {
+            let bytes = SecureRandom.bytes(length)
+            #expect(Base64.decodeURL(Array(Base64.encodeURL(bytes).utf8)) == bytes)
+        }
+    }
+
+    @Test func hmacSHA256MatchesRFC4231() {
+        // RFC 4231 test case 2.
+        let mac = Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let hex = mac.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        #expect(hex == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
     @Test func constantTimeEquals() {
         #expect(ConstantTime.equals([1, 2, 3], [1, 2, 3]))
         #expect(!ConstantTime.equals([1, 2, 3], [1, 2, 4]))

@@ -10,8 +10,11 @@ public enum CurfewCommand {
     static let usage = """
         usage: curfew [run] --config FILE    run the proxy (SIGHUP reloads, SIGTERM stops)
                curfew check --config FILE    validate FILE: prints "config ok" (exit 0) or the error (exit 2)
-               curfew demo [--port N]        a self-contained demo: a built-in Sync Gateway stand-in behind
-                                             curfew on https://127.0.0.1:N (default 4984), self-signed
+               curfew demo [--port N] [--token-lifetime S] [--no-client]
+                                             a self-contained demo: a built-in Sync Gateway stand-in behind
+                                             curfew on https://127.0.0.1:N (default 4984, 0: any), self-signed,
+                                             and a built-in client whose S-second tokens (default 10) lapse and
+                                             are cut; --no-client leaves it out
                curfew version                print the version
                curfew --help                 this text
         """
@@ -46,8 +49,19 @@ public enum CurfewCommand {
                 return 2
             }
         case "demo":
-            let port = option("--port", in: args).flatMap { UInt16($0) } ?? 4984
-            return Demo.run(port: port)
+            var options = Demo.Options()
+            if let text = option("--port", in: args) {
+                guard let port = UInt16(text) else { return usageError("--port takes a port number, got \"\(text)\"") }
+                options.port = port
+            }
+            if let text = option("--token-lifetime", in: args) {
+                guard let seconds = Int64(text), (1...86400).contains(seconds) else {
+                    return usageError("--token-lifetime takes whole seconds from 1 to 86400, got \"\(text)\"")
+                }
+                options.tokenLifetime = seconds
+            }
+            options.client = !args.contains("--no-client")
+            return Demo.run(options)
         default:
             return usageError("unknown command \"\(command)\"")
         }

@@ -1,8 +1,11 @@
-"""SIGHUP reloads (broken and valid), SIGTERM graceful shutdown with 4001."""
+"""SIGHUP reloads (broken and valid), SIGTERM graceful shutdown: in-flight REST finishes, websockets get 4001."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
+import threading
+import time
 
 import pytest
 from curfewproc import base_config, merge
@@ -75,3 +78,52 @@ def test_sigterm_idle_exits_0(curfew):
     curfew.signal(signal.SIGTERM)
     assert curfew.wait_exit(timeout=6) == 0
     assert curfew.events_named("shutdown")
+
+
+class _SlowSG:
+    """An upstream that answers each request `delay` seconds after it arrived (no keep-alive)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.arrived = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            with sock:
+                sock.settimeout(10)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.arrived.set()
+                time.sleep(self.delay)
+                body = b'{"slow":true}'
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def test_sigterm_lets_an_in_flight_rest_request_finish(start_curfew, tls_ctx):
+    slow = _SlowSG(delay=1.5)
+    try:
+        cf = start_curfew(upstream_url=f"http://127.0.0.1:{slow.port}")
+        c = HTTPConn(cf.port, tls_ctx, timeout=10)
+        try:
+            c.send(b"GET /db/slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert slow.arrived.wait(5), "the request never reached the upstream"
+            cf.signal(signal.SIGTERM)
+            r = c.read_response()
+        finally:
+            c.close()
+        assert r.status == 200 and r.body == b'{"slow":true}', (r.status, r.body)
+        assert cf.wait_exit(timeout=8) == 0
+    finally:
+        slow.listener.close()

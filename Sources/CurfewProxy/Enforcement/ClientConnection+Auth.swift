@@ -19,6 +19,11 @@ extension ClientConnection {
         let auth = worker.settings.auth
         let now = WallClock.milliseconds()
         let db = SGPath.database(ofPath: target.path)
+        // OpenSSL compares notAfter in whole seconds, so a lapsed client certificate still passes the TLS
+        // handshake for up to a second; from its notAfter on curfew refuses it, as the deadline would cut it.
+        if let notAfter = (down as? TLSStream)?.tls.peerCertificate?.notAfter, now >= notAfter * 1000 {
+            return reject(CutReason.certificateExpired.rawValue, bearer: false)
+        }
         switch auth.examine(head.fields, now: now) {
         case .rejected(let reason, let bearer):
             reject(reason, bearer: bearer)

@@ -83,7 +83,7 @@ public enum ConfigKeywords {
             "enforcement.heartbeat.refresh_credentials", .boolean, .defaulted("true"),
             "A heartbeat carrying a newer credential extends the connection's expiry."),
 
-        ConfigKey("log", .object, .optional("all defaults"), "Logging to standard error."),
+        ConfigKey("log", .object, .optional("all defaults"), "Logging: one line per event, on standard output."),
         ConfigKey(
             "log.format", .choice(names(LogConfig.Format.self)), .defaulted("json"),
             "json: one JSON object per line; text: for people at a terminal."),

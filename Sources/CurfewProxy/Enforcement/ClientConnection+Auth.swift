@@ -79,8 +79,10 @@ extension ClientConnection {
         if !enforced {
             return finish(identity(user: record?.user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
         }
-        if let record, record.state == .valid, let checked = record.lastChecked,
-            now - checked < auth.sessionRecheckInterval, let user = record.user
+        // Only SG's answer vouches: `lastChecked` is also set when a recheck is merely reserved, and that
+        // check may be in flight or may have failed (with `on_check_failure: cut` this must be a 503, not a pass).
+        if let record, record.state == .valid, let confirmed = record.lastConfirmed,
+            now - confirmed < auth.sessionRecheckInterval, let user = record.user
         {
             return finish(identity(user: user, expiresAt: record.expiresAt), firstSeen: record.firstSeen)
         }

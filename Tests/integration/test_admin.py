@@ -392,6 +392,23 @@ def test_admin_heartbeat_is_204_and_counted(env):
     assert env.metrics().value("curfew_heartbeats_total") == before + 1
 
 
+def test_admin_heartbeat_clears_a_missed_heartbeat(start_env):
+    env = start_env(leeway="0s", admin=True, heartbeat={"timeout": "1s", "refresh_credentials": True})
+    user = _user("hb-owed")
+    token = env.keys.token(user, "RS256", exp_in=3600)
+    ws, conn = env.ws(bearer=token)
+    expect_cut_frame(ws, "heartbeat_missed", timeout=5)
+    assert_unauthorized(env.attempt(bearer=token), "heartbeat_missed")
+    r = env.admin("POST", "/heartbeat", {"user": _user("someone-else")})
+    assert r.status == 204
+    assert_unauthorized(env.attempt(bearer=token), "heartbeat_missed")   # vouching for another user: no
+    r = env.admin("POST", "/heartbeat", {"user": user})
+    assert r.status == 204, (r.status, r.body)
+    ws2, _ = env.ws(bearer=token)   # the app server vouched: the user may connect again
+    still_open(ws2)
+    ws2.close()
+
+
 # -- GET /metrics -------------------------------------------------------------------------------------
 
 METRIC_TYPES = {"curfew_connections_open": "gauge", "curfew_cuts_total": "counter",
@@ -449,6 +466,8 @@ def test_reload_applies_a_new_config_and_keeps_the_old_on_error(start_env):
     assert ev.get("ok") is True, ev
     ws, conn = env.ws()   # anonymous is allowed now
     still_open(ws)
+    row = next(r for r in _connections(env) if r["id"] == conn)
+    assert (row["user"], row["credential"], row["credential_id"]) == (None, "none", None), row
 
     env.cf.write_config("{ this is not a config")
     mark = env.cf.mark()

@@ -14,6 +14,7 @@ from curfewproc import run_cli
 from enforce import (ADMIN_TOKEN, assert_unauthorized, basic, check_cut_event, enforcement_config,
                      expect_cut_frame, jti_of, parse_rfc3339, sleep_past_second, still_open, wait_until,
                      write_files)
+from fakesg import FakeSG
 from wsproto import OP_BINARY
 
 
@@ -521,3 +522,35 @@ def test_revoke_accepts_a_chunked_body(env):
         c.close()
     assert (r.status, r.body) == (200, b'{"cut":1}'), (r.status, r.body)
     _expect_revoked(env, ws, conn, user)
+
+
+class _SlowUpgradeSG(FakeSG):
+    """Holds the 101 of upgrades whose query carries `slow=1` for a moment: a revocation can then land while
+    curfew has admitted the handshake but SG has not answered yet."""
+
+    def _websocket(self, sock, bs, req):
+        if "slow=1" in req.query:
+            time.sleep(1.0)
+        super()._websocket(sock, bs, req)
+
+
+@pytest.mark.parametrize("selector", ["user", "jti", "session"])
+def test_revocation_during_a_handshake_cuts_the_websocket_when_it_opens(start_env, selector):
+    import threading
+    env = start_env(leeway="0s", admin=True, sg=_SlowUpgradeSG().start())
+    user = _user("rv-race")
+    token = env.keys.token(user, "RS256", exp_in=3600)
+    sid = env.sg.admin.create_session(user)
+    kw = {"headers": [("Cookie", f"SyncGatewaySession={sid}")]} if selector == "session" else {"bearer": token}
+    opened: list = []
+    t = threading.Thread(target=lambda: opened.append(env.ws("/db/_blipsync?slow=1", **kw)), daemon=True)
+    t.start()
+    env.sg.wait_for_request(lambda r: "slow=1" in r.query)   # admitted by curfew, waiting for SG's 101
+    env.revoke({selector: {"user": user, "jti": jti_of(token), "session": sid}[selector]})
+    t.join(10)
+    assert opened, "the handshake did not complete"
+    ws, conn = opened[0]
+    # The credential was revoked before the websocket opened: it must not carry a replication.
+    expect_cut_frame(ws, "revoked", timeout=5)
+    check_cut_event(_cut_line(env, conn), reason="revoked",
+                    credential="session" if selector == "session" else "jwt", user=user)

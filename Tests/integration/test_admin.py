@@ -85,6 +85,7 @@ def test_revoke_user_cuts_only_that_users_connections_and_refuses_older_tokens(e
         assert_unauthorized(env.attempt(f"/db/_blipsync?m={marker}", bearer=token), "revoked")
         assert not env.sg_saw(marker)
     assert_unauthorized(env.rest("GET", f"/db/doc-{uuid.uuid4().hex[:6]}", bearer=t1), "revoked")
+    assert_unauthorized(env.heartbeat(bearer=t1), "revoked")   # nor may it prove anything in a heartbeat
     # A fresh login (a token issued in a later second) works; so does the bystander.
     sleep_past_second(revoked_to)
     fresh = env.keys.token(victim, "RS256", exp_in=3600)
@@ -125,6 +126,8 @@ def test_revoke_jti_cuts_only_that_token(env):
     assert _cuts_of(env, c_sibling) == [] and _cuts_of(env, c_other) == []
 
     assert_unauthorized(env.attempt(bearer=target), "revoked")
+    assert_unauthorized(env.heartbeat(bearer=target), "revoked")
+    assert env.heartbeat(bearer=sibling).status == 204
     # The user is not revoked: the sibling and a new token both open.
     ws_again, _ = env.ws(bearer=sibling)
     still_open(ws_again)

@@ -490,16 +490,20 @@ def test_reload_applies_a_new_config_and_keeps_the_old_on_error(start_env):
 
 # -- config -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", ["check", "run"])
-def test_admin_without_token_file_is_a_config_error(curfew_bin, certs, jwt_keys, tmp_path, command):
-    from fakesg import FakeSG
-    write_files(tmp_path, jwt_keys, certs)
+def _offline_config(directory, jwt_keys, certs) -> dict:
+    """The enforcement config with its files in `directory`, for runs that never reach an SG."""
+    write_files(directory, jwt_keys, certs)
     sg = FakeSG()   # only for its URLs; never started
     try:
-        cfg = enforcement_config(sg, admin=True)
+        return enforcement_config(sg, admin=True)
     finally:
         sg.listener.close()
         sg.admin.listener.close()
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_admin_without_token_file_is_a_config_error(curfew_bin, certs, jwt_keys, tmp_path, command):
+    cfg = _offline_config(tmp_path, jwt_keys, certs)
     del cfg["admin"]["token_file"]
     (tmp_path / "curfew.json5").write_text(json.dumps(cfg))
     res = run_cli(curfew_bin, [command, "--config", str(tmp_path / "curfew.json5")], tmp_path)
@@ -557,3 +561,14 @@ def test_revocation_during_a_handshake_cuts_the_websocket_when_it_opens(start_en
     expect_cut_frame(ws, "revoked", timeout=5)
     check_cut_event(_cut_line(env, conn), reason="revoked",
                     credential="session" if selector == "session" else "jwt", user=user)
+
+
+def test_empty_admin_token_file_refuses_to_start(curfew_bin, certs, jwt_keys, tmp_path):
+    """An empty token would let a `Bearer ` header with nothing after it through: curfew must not start."""
+    cfg = _offline_config(tmp_path, jwt_keys, certs)
+    (tmp_path / "admin.token").write_text("\n")
+    (tmp_path / "curfew.json5").write_text(json.dumps(cfg))
+    res = run_cli(curfew_bin, ["run", "--config", str(tmp_path / "curfew.json5")], tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "admin.token" in res.stdout + res.stderr
+    assert '"listening"' not in res.stdout

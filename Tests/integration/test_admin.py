@@ -336,7 +336,7 @@ def test_connections_lists_live_websockets_with_their_deadlines(env):
         w.close()
 
 
-@pytest.mark.parametrize("name", ["alice@example.com", "with space", "ünïcode+plus"])
+@pytest.mark.parametrize("name", ["alice@example.com", "with space", "ünïcode+plus", 'quote"back\\slash&x=1'])
 def test_connections_user_filter_is_percent_decoded(env, name):
     from urllib.parse import quote
     user = f"{name}-{uuid.uuid4().hex[:6]}"
@@ -369,6 +369,27 @@ def test_admin_keep_alive_connection_serves_several_requests(env):
     finally:
         c.close()
     expect_cut_frame(ws, "revoked", timeout=5)
+
+
+def test_connections_jwt_without_jti_gets_a_short_hash(env):
+    import jwt as pyjwt
+    user = _user("ls-nojti")
+    claims = env.keys.claims(user, exp_in=600)
+    del claims["jti"]
+    token = pyjwt.encode(claims, env.keys.rsa, algorithm="RS256", headers={"kid": "rsa-1"})
+    ws, conn = env.ws(bearer=token)
+    rows = _connections(env, user)
+    assert [r["id"] for r in rows] == [conn]
+    cid = rows[0]["credential_id"]
+    assert isinstance(cid, str) and 8 <= len(cid) <= 64 and cid not in token, cid
+    assert token.split(".")[2] not in json.dumps(rows)
+    # Stable: a second connection on the same token shows the same id (an operator can match them up).
+    ws2, conn2 = env.ws(bearer=token)
+    assert {r["id"]: r["credential_id"] for r in _connections(env, user)} == {conn: cid, conn2: cid}
+    assert env.revoke({"user": user}) == 2
+    for w, c in ((ws, conn), (ws2, conn2)):
+        assert _expect_revoked(env, w, c, user)["credential_id"] == cid
+    env.cf.assert_no_secrets(token)
 
 
 def test_connections_shows_basic_without_the_password(env):

@@ -108,7 +108,10 @@ extension ClientConnection {
                 }
                 connection.phase = .readingHead
                 finish(identity(user: user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
-            case .response(let status, _) where status == 404 || status == 401:
+            case .response(404, _):
+                // Only a 404 is SG's word about the session. A 401/403 is about curfew's own admin credentials
+                // (as the recheck treats it): refusing the user with a 401 for that would stop Couchbase Lite for
+                // good over an operator's mistake, and marking the session deleted would be false.
                 shared.sessions.withLock { $0.markChecked(id: id, at: now, valid: false) }
                 connection.reject("session_invalid", bearer: false)
             case .response(let status, _):

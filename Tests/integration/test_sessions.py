@@ -5,6 +5,7 @@ deleted at SG is cut at the next recheck (`session_deleted`); `POST /revoke` by 
 session connections and refuses what was seen before it. The module's recheck_interval is 1s."""
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -212,10 +213,28 @@ def test_admin_api_password_is_never_logged(env):
     env.cf.assert_no_secrets(ADMIN_PASSWORD, env.sg.admin.expected_auth.split(" ", 1)[1])
 
 
+@pytest.mark.parametrize("policy", ["keep", "cut"])
+def test_admin_api_refusing_curfews_credentials_is_a_check_failure_not_a_401(start_env, policy):
+    """SG's admin API answering 401 speaks about curfew's admin credentials, not the user's session: that is
+    `on_check_failure` (keep: SG decides; cut: 503), never a 401 that would stop Couchbase Lite for good."""
+    env = start_env(leeway="0s", admin=False, on_check_failure=policy,
+                    overrides={"upstream": {"admin_username": "not-the-admin"}})
+    sid = env.sg.admin.create_session(_user("sess-badadmin"))
+    mark = env.cf.mark()
+    r = env.attempt(headers=cookie(sid))
+    assert r.status == (101 if policy == "keep" else 503), (r.status, r.body)
+    assert env.sg.admin.unauthorized >= 1
+    env.cf.wait_for_event("session_check_failed", since=mark)
+    env.sg.admin.username = "not-the-admin"   # the fake now accepts what curfew sends: the session is fine
+    env.sg.admin.expected_auth = "Basic " + base64.b64encode(f"not-the-admin:{ADMIN_PASSWORD}".encode()).decode()
+    ws, _ = _ws_cookie(env, sid)   # not remembered as deleted
+    still_open(ws)
+    ws.close()
+
+
 def test_lookups_carry_the_configured_admin_credentials(start_env):
     """Another admin_username: the lookups carry exactly the configured Basic credentials (so the other
     tests pass because of the config, not because any Authorization would do)."""
-    import base64
     env = start_env(leeway="0s", admin=False, overrides={"upstream": {"admin_username": "intruder"}})
     sid = env.sg.admin.create_session(_user("sess-creds"))
     env.attempt(headers=cookie(sid))

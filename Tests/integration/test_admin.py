@@ -238,6 +238,56 @@ def test_revoke_user_cuts_a_streaming_changes_feed(env):
     assert feed_cut["reason"] == "revoked" and feed_cut["path"].startswith("/db/_changes"), feed_cut
 
 
+def test_revoke_accepts_a_chunked_body(env):
+    """HTTP/1.1 clients may send a JSON body chunked; the admin API must read the JSON, not the chunk lines."""
+    from wsclient import HTTPConn, chunked
+    user = _user("rv-chunked")
+    ws, conn = env.ws(bearer=env.keys.token(user, "RS256", exp_in=3600))
+    body = json.dumps({"user": user}).encode()
+    c = HTTPConn(env.admin_port, None)
+    try:
+        r = c.request("POST", "/revoke", headers=[("Authorization", f"Bearer {ADMIN_TOKEN}"),
+                                                  ("Content-Type", "application/json"),
+                                                  ("Transfer-Encoding", "chunked")],
+                      body=chunked([body[:5], body[5:]]))
+    finally:
+        c.close()
+    assert (r.status, r.body) == (200, b'{"cut":1}'), (r.status, r.body)
+    _expect_revoked(env, ws, conn, user)
+
+
+class _SlowUpgradeSG(FakeSG):
+    """Holds the 101 of upgrades whose query carries `slow=1` for a moment: a revocation can then land while
+    curfew has admitted the handshake but SG has not answered yet."""
+
+    def _websocket(self, sock, bs, req):
+        if "slow=1" in req.query:
+            time.sleep(1.0)
+        super()._websocket(sock, bs, req)
+
+
+@pytest.mark.parametrize("selector", ["user", "jti", "session"])
+def test_revocation_during_a_handshake_cuts_the_websocket_when_it_opens(start_env, selector):
+    import threading
+    env = start_env(leeway="0s", admin=True, sg=_SlowUpgradeSG().start())
+    user = _user("rv-race")
+    token = env.keys.token(user, "RS256", exp_in=3600)
+    sid = env.sg.admin.create_session(user)
+    kw = {"headers": [("Cookie", f"SyncGatewaySession={sid}")]} if selector == "session" else {"bearer": token}
+    opened: list = []
+    t = threading.Thread(target=lambda: opened.append(env.ws("/db/_blipsync?slow=1", **kw)), daemon=True)
+    t.start()
+    env.sg.wait_for_request(lambda r: "slow=1" in r.query)   # admitted by curfew, waiting for SG's 101
+    env.revoke({selector: {"user": user, "jti": jti_of(token), "session": sid}[selector]})
+    t.join(10)
+    assert opened, "the handshake did not complete"
+    ws, conn = opened[0]
+    # The credential was revoked before the websocket opened: it must not carry a replication.
+    expect_cut_frame(ws, "revoked", timeout=5)
+    check_cut_event(_cut_line(env, conn), reason="revoked",
+                    credential="session" if selector == "session" else "jwt", user=user)
+
+
 # -- admin API authentication -------------------------------------------------------------------------
 
 ENDPOINTS = [("GET", "/connections", None), ("GET", "/connections?user=x", None),
@@ -532,56 +582,6 @@ def test_admin_without_token_file_is_a_config_error(curfew_bin, certs, jwt_keys,
     assert res.returncode == 2, out
     assert "token_file" in out, out
     assert "config ok" not in out
-
-
-def test_revoke_accepts_a_chunked_body(env):
-    """HTTP/1.1 clients may send a JSON body chunked; the admin API must read the JSON, not the chunk lines."""
-    from wsclient import HTTPConn, chunked
-    user = _user("rv-chunked")
-    ws, conn = env.ws(bearer=env.keys.token(user, "RS256", exp_in=3600))
-    body = json.dumps({"user": user}).encode()
-    c = HTTPConn(env.admin_port, None)
-    try:
-        r = c.request("POST", "/revoke", headers=[("Authorization", f"Bearer {ADMIN_TOKEN}"),
-                                                  ("Content-Type", "application/json"),
-                                                  ("Transfer-Encoding", "chunked")],
-                      body=chunked([body[:5], body[5:]]))
-    finally:
-        c.close()
-    assert (r.status, r.body) == (200, b'{"cut":1}'), (r.status, r.body)
-    _expect_revoked(env, ws, conn, user)
-
-
-class _SlowUpgradeSG(FakeSG):
-    """Holds the 101 of upgrades whose query carries `slow=1` for a moment: a revocation can then land while
-    curfew has admitted the handshake but SG has not answered yet."""
-
-    def _websocket(self, sock, bs, req):
-        if "slow=1" in req.query:
-            time.sleep(1.0)
-        super()._websocket(sock, bs, req)
-
-
-@pytest.mark.parametrize("selector", ["user", "jti", "session"])
-def test_revocation_during_a_handshake_cuts_the_websocket_when_it_opens(start_env, selector):
-    import threading
-    env = start_env(leeway="0s", admin=True, sg=_SlowUpgradeSG().start())
-    user = _user("rv-race")
-    token = env.keys.token(user, "RS256", exp_in=3600)
-    sid = env.sg.admin.create_session(user)
-    kw = {"headers": [("Cookie", f"SyncGatewaySession={sid}")]} if selector == "session" else {"bearer": token}
-    opened: list = []
-    t = threading.Thread(target=lambda: opened.append(env.ws("/db/_blipsync?slow=1", **kw)), daemon=True)
-    t.start()
-    env.sg.wait_for_request(lambda r: "slow=1" in r.query)   # admitted by curfew, waiting for SG's 101
-    env.revoke({selector: {"user": user, "jti": jti_of(token), "session": sid}[selector]})
-    t.join(10)
-    assert opened, "the handshake did not complete"
-    ws, conn = opened[0]
-    # The credential was revoked before the websocket opened: it must not carry a replication.
-    expect_cut_frame(ws, "revoked", timeout=5)
-    check_cut_event(_cut_line(env, conn), reason="revoked",
-                    credential="session" if selector == "session" else "jwt", user=user)
 
 
 def test_empty_admin_token_file_refuses_to_start(curfew_bin, certs, jwt_keys, tmp_path):

@@ -155,9 +155,9 @@ public struct SessionTable: Sendable {
 
     /// Records SG's answer about a session (inserting the id if absent).
     ///
-    /// `valid: false` marks it `.deleted`. `valid: true` marks it `.valid` (and `lastConfirmed`), and drops a stored expiry that is
-    /// already past at `at`: SG just vouched for the session, so that expiry was stale (it slid while we did not
-    /// see the `Set-Cookie`).
+    /// `valid: false` marks it `.deleted`. `valid: true` marks it `.valid` (and sets `lastConfirmed`), and drops a
+    /// stored expiry that is already past at `at`: SG just vouched for the session, so that expiry was stale (it slid
+    /// while we did not see the `Set-Cookie`).
     public mutating func markChecked(id: String, at: Int64, valid: Bool) {
         let slot = index[id] ?? insert(id: id, record: Record(firstSeen: at))
         slots[slot].record.lastChecked = at

@@ -171,6 +171,23 @@ import Testing
         #expect(table.peek("s1")?.firstSeen == 100)
     }
 
+    @Test func onlyAValidAnswerConfirms() throws {
+        var table = SessionTable(capacity: 8)
+        table.markChecked(id: "s1", at: 100, valid: true)
+        #expect(table.peek("s1")?.lastConfirmed == 100)
+        // A reserved check moves lastChecked, not lastConfirmed: its answer may never come.
+        let reserved = table.shouldCheck(id: "s1", now: 300, interval: 100)
+        #expect(reserved)
+        let record = try #require(table.peek("s1"))
+        #expect(record.lastChecked == 300)
+        #expect(record.lastConfirmed == 100)
+        table.markChecked(id: "s1", at: 400, valid: false)
+        #expect(table.peek("s1")?.lastConfirmed == nil)
+        let unknown = table.shouldCheck(id: "s2", now: 500, interval: 100)
+        #expect(unknown)
+        #expect(table.peek("s2")?.lastConfirmed == nil)
+    }
+
     @Test func validCheckDropsAStaleExpiryButKeepsAFutureOne() {
         var table = SessionTable(capacity: 8)
         table.upsert(id: "stale", expiresAt: 100, now: 0)

@@ -17,6 +17,7 @@ import Testing
         for body in [
             "", "{}", "[]", #"{"user":"a","jti":"b"}"#, #"{"user":""}"#, #"{"user":3}"#, #"{"connection":-1}"#,
             #"{"connection":"x"}"#, #"{"group":"a"}"#, "not json", #"{"user":null}"#,
+            #"{"user":"a","user":"b"}"#, #"{"jti":"j","jti":"j"}"#, #"{"user":"a"} trailing"#,
         ] {
             #expect(parse(body) == nil, "\(body)")
         }

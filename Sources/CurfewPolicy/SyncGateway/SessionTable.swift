@@ -36,19 +36,24 @@ public struct SessionTable: Sendable {
         public var firstSeen: Int64
         /// When curfew last asked SG about it (or reserved the right to), if ever.
         public var lastChecked: Int64?
+        /// When SG last answered that the session is valid, if ever. Not `lastChecked`: that one is also set by
+        /// a reservation whose check may still be in flight or may fail, and a handshake must not take an
+        /// unanswered (or failed) question for SG's word.
+        public var lastConfirmed: Int64?
         /// What SG said.
         public var state: State
 
         /// Creates a record.
         public init(
             db: String? = nil, user: String? = nil, expiresAt: Int64? = nil, firstSeen: Int64,
-            lastChecked: Int64? = nil, state: State = .unknown
+            lastChecked: Int64? = nil, lastConfirmed: Int64? = nil, state: State = .unknown
         ) {
             self.db = db
             self.user = user
             self.expiresAt = expiresAt
             self.firstSeen = firstSeen
             self.lastChecked = lastChecked
+            self.lastConfirmed = lastConfirmed
             self.state = state
         }
 
@@ -150,12 +155,13 @@ public struct SessionTable: Sendable {
 
     /// Records SG's answer about a session (inserting the id if absent).
     ///
-    /// `valid: false` marks it `.deleted`. `valid: true` marks it `.valid`, and drops a stored expiry that is
-    /// already past at `at`: SG just vouched for the session, so that expiry was stale (it slid while we did not
-    /// see the `Set-Cookie`).
+    /// `valid: false` marks it `.deleted`. `valid: true` marks it `.valid` (and sets `lastConfirmed`), and drops a
+    /// stored expiry that is already past at `at`: SG just vouched for the session, so that expiry was stale (it slid
+    /// while we did not see the `Set-Cookie`).
     public mutating func markChecked(id: String, at: Int64, valid: Bool) {
         let slot = index[id] ?? insert(id: id, record: Record(firstSeen: at))
         slots[slot].record.lastChecked = at
+        slots[slot].record.lastConfirmed = valid ? at : nil
         slots[slot].record.state = valid ? .valid : .deleted
         if valid, slots[slot].record.isExpired(at: at) { slots[slot].record.expiresAt = nil }
         moveToNewest(slot)

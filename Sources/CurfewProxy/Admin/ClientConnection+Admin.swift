@@ -172,7 +172,9 @@ enum RevokeRequest: Sendable {
     }
 
     init?(json: [UInt8]) {
-        guard let object = try? JSONDecoder().decode([String: Scalar].self, from: Data(json)), object.count == 1,
+        // "Exactly one selector": a repeated key is two selectors, which JSONDecoder would quietly make one.
+        guard StrictJSON.isValid(json),
+            let object = try? JSONDecoder().decode([String: Scalar].self, from: Data(json)), object.count == 1,
             let (key, value) = object.first
         else { return nil }
         switch (key, value) {

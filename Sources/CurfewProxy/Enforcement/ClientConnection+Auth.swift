@@ -84,8 +84,10 @@ extension ClientConnection {
         if !enforced {
             return finish(identity(user: record?.user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
         }
-        if let record, record.state == .valid, let checked = record.lastChecked,
-            now - checked < auth.sessionRecheckInterval, let user = record.user
+        // Only SG's answer vouches: `lastChecked` is also set when a recheck is merely reserved, and that
+        // check may be in flight or may have failed (with `on_check_failure: cut` this must be a 503, not a pass).
+        if let record, record.state == .valid, let confirmed = record.lastConfirmed,
+            now - confirmed < auth.sessionRecheckInterval, let user = record.user
         {
             return finish(identity(user: user, expiresAt: record.expiresAt), firstSeen: record.firstSeen)
         }
@@ -111,7 +113,10 @@ extension ClientConnection {
                 }
                 connection.phase = .readingHead
                 finish(identity(user: user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
-            case .response(let status, _) where status == 404 || status == 401:
+            case .response(404, _):
+                // Only a 404 is SG's word about the session. A 401/403 is about curfew's own admin credentials
+                // (as the recheck treats it): refusing the user with a 401 for that would stop Couchbase Lite for
+                // good over an operator's mistake, and marking the session deleted would be false.
                 shared.sessions.withLock { $0.markChecked(id: id, at: now, valid: false) }
                 connection.reject("session_invalid", bearer: false)
             case .response(let status, _):

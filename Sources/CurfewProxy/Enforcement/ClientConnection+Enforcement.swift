@@ -33,8 +33,24 @@ extension ClientConnection {
             opened: now, credential: identity.credential, certificateNotAfter: notAfter, maxAge: auth.maxConnectionAge,
             heartbeatDeadline: heartbeatDeadline)
         guardState = ConnectionGuard(identity: identity, enforcement: enforcement, db: db)
+        if let reason = refusalSinceAdmission(identity, db: db, now: now) {
+            return cut(reason: reason.rawValue, deadlineMilliseconds: now)
+        }
         carryOut(enforcement.initialAction, now: now)
         if identity.sessionID != nil, auth.sgAdmin != nil { scheduleSessionRecheck() }
+    }
+
+    /// The credential was checked at admission, but SG took a while to answer: a revocation (or SG deleting the
+    /// session) may have landed in between, and its broadcast passed this connection by because it was not yet
+    /// under enforcement. Asked again at the open, so that no replication starts on a revoked credential.
+    private func refusalSinceAdmission(_ identity: Identity, db: String?, now: Int64) -> CutReason? {
+        var firstSeen: Int64? = nil
+        if let sessionID = identity.sessionID {
+            let record = worker.shared.sessions.withLock { $0.peek(sessionID) }
+            if record?.state == .deleted { return .sessionDeleted }
+            firstSeen = record?.firstSeen
+        }
+        return refusal(for: identity, db: db, firstSeen: firstSeen, now: now)
     }
 
     /// Performs what the enforcement state machine decided.

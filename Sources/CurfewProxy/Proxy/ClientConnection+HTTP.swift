@@ -52,7 +52,12 @@ extension ClientConnection {
         request = state
 
         if listener.role == .admin {
-            readLocalBody(rest) { [unowned self] body in handleAdminRequest(head, target: target, body: body) }
+            // The collected body keeps its transfer coding (the tracker never changes bytes): take it off here,
+            // or a chunked `POST /revoke` would be JSON with chunk lines in it, answered 400.
+            let chunked = framing == .chunked
+            readLocalBody(rest) { [unowned self] body in
+                handleAdminRequest(head, target: target, body: chunked ? ChunkedBody.decode(body) ?? [] : body)
+            }
             return
         }
         if listener.role == .public, target.path.hasPrefix("/_curfew/"), handleInternalRequest(head, target: target, rest: rest) {

@@ -19,8 +19,9 @@ extension ClientConnection {
         let auth = worker.settings.auth
         let now = WallClock.milliseconds()
         let db = SGPath.database(ofPath: target.path)
-        // OpenSSL compares notAfter in whole seconds, so a lapsed client certificate still passes the TLS
-        // handshake for up to a second; from its notAfter on curfew refuses it, as the deadline would cut it.
+        // A resumed TLS session skips certificate verification and restores the client certificate from its
+        // ticket, so a lapsed certificate comes back that way (and OpenSSL's own check counts whole seconds).
+        // From its notAfter on curfew refuses it here, as the deadline would cut it.
         if let notAfter = (down as? TLSStream)?.tls.peerCertificate?.notAfter, now >= notAfter * 1000 {
             return reject(CutReason.certificateExpired.rawValue, bearer: false)
         }

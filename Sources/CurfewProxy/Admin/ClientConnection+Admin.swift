@@ -77,21 +77,23 @@ extension ClientConnection {
         let now = WallClock.milliseconds()
         let until = now + worker.settings.auth.revocationRetention
         let matches: @Sendable (ClientConnection) -> Bool
+        let target: RevocationTarget?
         switch request {
         case .user(let name):
-            store.revoke(.user(UserKey(db: nil, name: name)), at: now, until: until)
+            target = .user(UserKey(db: nil, name: name))
             matches = { $0.guardState?.identity.user == name }
         case .session(let sessionID):
             let fingerprint = Fingerprint.session(sessionID)
-            store.revoke(.session(fingerprint), at: now, until: until)
+            target = .session(fingerprint)
             matches = { $0.guardState?.identity.sessionFingerprint == fingerprint }
         case .jti(let jti):
-            store.revoke(.jti(jti), at: now, until: until)
+            target = .jti(jti)
             matches = { $0.guardState?.identity.jti == jti }
-        case .connection(let target):
-            matches = { $0.id == target }
+        case .connection(let connectionID):
+            target = nil
+            matches = { $0.id == connectionID }
         }
-        let revokesCredentials: Bool = if case .connection = request { false } else { true }
+        if let target { store.revoke(target, at: now, until: until) }
         worker.logger.info("revoke", ["target": .string(request.logDescription)])
         let origin = id
         phase = .answering
@@ -99,11 +101,16 @@ extension ClientConnection {
             from: worker.mailbox,
             { worker -> Int in
                 // Credentials without an issue time (Basic, certificates) are refused by id from now on.
-                if revokesCredentials {
+                if let target {
                     for connection in worker.connections.values where connection.isEnforced && matches(connection) {
-                        if let credentialID = connection.guardState?.identity.credential.credentialID {
-                            store.revoke(.credential(credentialID), at: now, until: until)
+                        guard let credential = connection.guardState?.identity.credential else { continue }
+                        // A live credential may outlive the retention (a JWT valid for days): the revocation is
+                        // then kept until that credential would have expired, as the contract asks.
+                        let keep = max(until, credential.expiresAt ?? until)
+                        if let credentialID = credential.credentialID {
+                            store.revoke(.credential(credentialID), at: now, until: keep)
                         }
+                        if keep > until { store.revoke(target, at: now, until: keep) }
                     }
                 }
                 return worker.cut(where: matches, reason: CutReason.revoked.rawValue)

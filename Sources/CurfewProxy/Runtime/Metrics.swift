@@ -33,7 +33,7 @@ final class Metrics: Sendable {
         for (reason, n) in cuts.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             out += "curfew_cuts_total{reason=\"\(reason)\"} \(n)\n"
         }
-        family("curfew_rejects_total", "counter", "Requests answered 401 by curfew, by reason.")
+        family("curfew_rejects_total", "counter", "Requests refused by curfew (401, or 503 when SG cannot vouch for a session), by reason.")
         for (reason, n) in rejects.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             out += "curfew_rejects_total{reason=\"\(reason)\"} \(n)\n"
         }

@@ -163,7 +163,7 @@ extension ClientConnection {
     func reject(_ reason: String, bearer: Bool) {
         worker.shared.metrics.countReject(reason: reason)
         worker.logger.info(
-            "reject", ["conn": .integer(id), "remote": .string(remoteLabel), "path": .string(request?.path ?? "-"),
+            "reject", ["conn": .integer(id), "remote": .string(remoteLabel), "path": .string(SGLogPath.redacted(request?.path ?? "-", fingerprint: Fingerprint.session)),
                        "reason": .string(reason)])
         let challenge = bearer ? "Bearer realm=\"curfew\", error=\"invalid_token\"" : "Basic realm=\"curfew\""
         if case .answering = phase { phase = .readingHead }

@@ -103,8 +103,8 @@ extension ClientConnection {
         scheduleSessionRecheck()
         let shared = worker.shared
         let now = WallClock.milliseconds()
-        let interval = worker.settings.auth.sessionRecheckInterval
-        guard shared.sessions.withLock({ $0.shouldCheck(id: sessionID, now: now, interval: interval) }) else { return }
+        let window = SessionRecheckSchedule(interval: worker.settings.auth.sessionRecheckInterval).sharedCheckWindow
+        guard shared.sessions.withLock({ $0.shouldCheck(id: sessionID, now: now, interval: window) }) else { return }
         let failClosed = worker.settings.auth.sessionFailClosed
         let logger = worker.logger
         SGAdminCall.get(sessionPath(db: db, id: sessionID), settings: admin, worker: worker) { [worker] outcome in

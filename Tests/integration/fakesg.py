@@ -93,6 +93,8 @@ class RecordedRequest:
     body: bytes
     raw_body: bytes
     chunked: bool
+    # Set by the public side before answering: SG's sliding-expiry Set-Cookie for this request, if any.
+    set_cookie: str | None = None
 
     @property
     def raw_head(self) -> bytes:
@@ -658,11 +660,11 @@ class FakeSG:
                     if head.has_token("Connection", "close"):
                         break
                     continue
-                extra = [("Set-Cookie", set_cookie)] if set_cookie else []
+                req.set_cookie = set_cookie
                 if head.has_token("Upgrade", "websocket") and req.path.endswith("/_blipsync"):
-                    self._websocket(sock, bs, req, extra)
+                    self._websocket(sock, bs, req)
                     return
-                keep = self._respond(sock, req, extra)
+                keep = self._respond(sock, req)
                 if not keep or head.has_token("Connection", "close"):
                     break
         except (PeerClosed, OSError, ValueError, TimeoutError):
@@ -718,7 +720,7 @@ class FakeSG:
             body = raw = b""
         return RecordedRequest(index, method, target, parts.path, parts.query, head, body, raw, chunked)
 
-    def _respond(self, sock: socket.socket, req: RecordedRequest, extra: list[tuple[str, str]] = ()) -> bool:
+    def _respond(self, sock: socket.socket, req: RecordedRequest) -> bool:
         if req.path.endswith("/_changes") and "feed=continuous" in req.query:
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                          b"Transfer-Encoding: chunked\r\n\r\n")
@@ -740,14 +742,13 @@ class FakeSG:
             seq = len(self.requests)
         body = json.dumps({"method": req.method, "path": req.path, "query": req.query,
                            "seq": seq, "conn": req.conn_index, "body_len": len(req.body)}).encode()
-        extra_lines = "".join(f"{k}: {v}\r\n" for k, v in extra)
+        extra_lines = f"Set-Cookie: {req.set_cookie}\r\n" if req.set_cookie else ""
         head = (f"HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\n"
                 f"Server: fake-sg\r\n{extra_lines}Content-Length: {len(body)}\r\n\r\n").encode()
         sock.sendall(head + (body if req.method != "HEAD" else b""))
         return True
 
-    def _websocket(self, sock: socket.socket, bs: BufferedSock, req: RecordedRequest,
-                   extra: list[tuple[str, str]] = ()) -> None:
+    def _websocket(self, sock: socket.socket, bs: BufferedSock, req: RecordedRequest) -> None:
         offered = [p.strip() for v in req.head.get_all("Sec-WebSocket-Protocol") for p in v.split(",")]
         blip = sorted(((int(m.group(1)), p) for p in offered if (m := BLIP_RE.match(p))), reverse=True)
         chosen = blip[0][1] if blip else None
@@ -756,7 +757,8 @@ class FakeSG:
         if chosen:
             lines.append(f"Sec-WebSocket-Protocol: {chosen}")
         lines.append(f"X-Correlation-ID: {uuid.uuid4().hex[:16]}")
-        lines += [f"{k}: {v}" for k, v in extra]
+        if req.set_cookie:
+            lines.append(f"Set-Cookie: {req.set_cookie}")
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
         session = WSSession(self, req, sock, chosen, raw, echo=self.ws_echo, auto_pong=self.ws_auto_pong)
         # Blocking socket (reads are polled with select in WSSession.run); sends are bounded by

@@ -247,3 +247,27 @@ def test_a_flood_of_bogus_session_cookies_stays_within_table_size(start_env):
     still_open(ws, b"survived the flood")
     g.not_cut(conn)
     ws.close()
+
+
+def test_after_a_fail_closed_cut_a_new_outage_again_needs_three_failures(start_env):
+    # Flapping admin API: cut after three failures, back up, the client reconnects, down again. The reconnect
+    # starts a fresh count: one failed recheck must not cut it at once.
+    g = SGEnv(start_env(recheck_interval="1s", on_check_failure="cut",
+                        overrides={"gateway_admin": {"address": "127.0.0.1:0"}}))
+    alice = uid("alice")
+    g.user("db1", alice)
+    sid, _ = g.login("db1", alice)
+    ws, _ = g.ws_session("db1", sid)
+    g.admin.down = True
+    expect_cut_frame(ws, "session_check_failed", timeout=3 * 1.1 + 4)
+    g.admin.down = False
+    ws2, conn2 = g.ws_session("db1", sid)        # SG is back: the reconnect is checked and admitted
+    still_open(ws2)
+    g.admin.down = True
+    t = time.monotonic()
+    try:
+        expect_cut_frame(ws2, "session_check_failed", timeout=3 * 1.1 + 4)
+    finally:
+        g.admin.down = False
+    elapsed = time.monotonic() - t
+    assert elapsed > 1.8, f"cut {elapsed:.2f}s into the second outage: before three failed rechecks"

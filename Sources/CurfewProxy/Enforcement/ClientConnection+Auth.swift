@@ -104,6 +104,8 @@ extension ClientConnection {
                     table.markChecked(id: id, at: now, valid: true)
                     return table.peek(id)
                 }
+                // SG answered: failures of an earlier outage no longer count toward `on_check_failure: cut`.
+                shared.sessionCheckFailures.withLock { $0[Fingerprint.session(id)] = nil }
                 connection.phase = .readingHead
                 finish(identity(user: user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
             case .response(let status, _) where status == 404 || status == 401:

@@ -118,7 +118,11 @@ extension ClientConnection {
                     "session_check_failed",
                     ["session": .string(fingerprint), "failures": .integer(failures), "error": .string(error),
                      "policy": .string(failClosed ? "cut" : "keep")])
-                return failClosed && failures >= 3 ? .sessionCheckFailed : nil
+                guard failClosed, failures >= 3 else { return nil }
+                // The count ends with the cut: a reconnect after the outage starts from zero (the table would
+                // otherwise keep it, and one later failure would cut at once).
+                shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
+                return .sessionCheckFailed
             }
             var cut: CutReason? = nil
             switch outcome {
@@ -127,6 +131,7 @@ extension ClientConnection {
                 shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
             case .response(let status, _) where status == 200 || status == 404:
                 shared.sessions.withLock { $0.markChecked(id: sessionID, at: now, valid: false) }
+                shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
                 cut = .sessionDeleted
             case .response(let status, _):
                 cut = failure("admin API answered \(status)")

@@ -59,7 +59,7 @@ def test_sliding_set_cookie_on_a_relayed_answer_moves_the_deadline(g):
     g.user("db1", alice)
     sid, first_expiry = g.login("db1", alice, ttl=4)
     ws, conn = g.ws_session("db1", sid)
-    time.sleep(max(0.0, first_expiry - 4 + 1.6 - time.time()))   # well past 10 % of the TTL
+    time.sleep(max(0.0, first_expiry - 4 + 2.0 - time.time()))   # well past 10 % of the TTL
     c = HTTPConn(g.env.cf.port, g.env.ctx)
     try:
         r = c.request("GET", "/db1/some-doc", headers=g.cookie(sid))
@@ -70,7 +70,7 @@ def test_sliding_set_cookie_on_a_relayed_answer_moves_the_deadline(g):
     assert set_cookie and set_cookie.startswith(f"SyncGatewaySession={sid};"), f"SG's Set-Cookie not relayed: {r.head.raw!r}"
     assert "Path=/db1/" in set_cookie
     new_expiry = _cookie_expiry(set_cookie)
-    assert new_expiry > first_expiry + 0.5, (new_expiry, first_expiry)
+    assert new_expiry > first_expiry + 0.9, (new_expiry, first_expiry)
     # Past the first expiry: the connection is still there.
     time.sleep(max(0.0, first_expiry + 0.3 - time.time()))
     still_open(ws, b"slid")
@@ -87,12 +87,12 @@ def test_a_101_with_set_cookie_gives_the_connection_the_slid_deadline(g):
     alice = uid("alice")
     g.user("db1", alice)
     sid, first_expiry = g.login("db1", alice, ttl=3)
-    time.sleep(max(0.0, first_expiry - 3 + 1.6 - time.time()))
+    time.sleep(max(0.0, first_expiry - 3 + 2.0 - time.time()))
     ws, conn = g.ws_session("db1", sid)
     set_cookie = ws.response.header("Set-Cookie")
     assert set_cookie and set_cookie.startswith(f"SyncGatewaySession={sid};"), ws.response.head.raw
     new_expiry = _cookie_expiry(set_cookie)
-    assert new_expiry > first_expiry + 0.5
+    assert new_expiry > first_expiry + 0.9
     time.sleep(max(0.0, first_expiry + 0.3 - time.time()))
     still_open(ws)
     expect_cut_frame(ws, "credential_expired", timeout=new_expiry - time.time() + 3)

@@ -41,4 +41,14 @@ import Testing
         #expect(seen.min() == 900)
         #expect(seen.max() == 1100)
     }
+
+    @Test func sharedCheckWindowIsShorterThanTheEarliestJitteredCheck() {
+        for interval: Int64 in [1, 10, 999, 1000, 30_000, 86_400_000] {
+            let schedule = SessionRecheckSchedule(interval: interval)
+            let earliest = schedule.nextCheck(after: 0, jitter: -1)
+            #expect(schedule.sharedCheckWindow >= 1)
+            #expect(schedule.sharedCheckWindow < earliest || earliest == 1, "\(interval)")
+        }
+        #expect(SessionRecheckSchedule(interval: 1000).sharedCheckWindow == 800)
+    }
 }

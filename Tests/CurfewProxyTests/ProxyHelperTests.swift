@@ -68,10 +68,10 @@ import Testing
         let metrics = Metrics()
         metrics.countCut(reason: "revoked", latenessSeconds: 0.002)
         metrics.countReject(reason: "expired")
-        let text = metrics.render(timerWheelEntries: 5)
+        let text = metrics.render(timerWheelEntries: 5, sessionTableEntries: 3)
         for name in [
             "curfew_connections_open", #"curfew_cuts_total{reason="revoked"} 1"#, #"curfew_rejects_total{reason="expired"} 1"#,
-            "curfew_heartbeats_total", "curfew_timer_wheel_entries 5", "curfew_cut_lateness_seconds_bucket",
+            "curfew_heartbeats_total", "curfew_timer_wheel_entries 5", "curfew_session_table_entries 3", "curfew_cut_lateness_seconds_bucket",
         ] {
             #expect(text.contains(name), "\(name)")
         }

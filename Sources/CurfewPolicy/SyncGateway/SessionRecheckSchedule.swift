@@ -15,6 +15,13 @@ public struct SessionRecheckSchedule: Sendable, Equatable {
         self.interval = max(1, interval)
     }
 
+    /// Checks of one session closer together than this count as one (several connections on a session share
+    /// its checks). It must stay below the shortest jittered interval (90 %): with the whole interval, a timer
+    /// that fired early skipped its check, so a session was asked about only every other interval.
+    public var sharedCheckWindow: Int64 {
+        max(1, interval - Int64((Double(interval) * 2 * Self.maxJitterFraction).rounded()))
+    }
+
     /// The time of the next check.
     /// - Parameters:
     ///   - now: Unix milliseconds.

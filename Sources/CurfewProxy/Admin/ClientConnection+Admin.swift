@@ -131,11 +131,13 @@ extension ClientConnection {
     private func metrics() {
         let origin = id
         let metrics = worker.shared.metrics
+        let shared = worker.shared
         phase = .answering
         worker.shared.broadcast(
             from: worker.mailbox, { worker in worker.wheel.count },
             completion: { worker, counts in
-                let text = Array(metrics.render(timerWheelEntries: counts.reduce(0, +)).utf8)
+                let entries = shared.sessions.withLock { $0.count }
+                let text = Array(metrics.render(timerWheelEntries: counts.reduce(0, +), sessionTableEntries: entries).utf8)
                 worker.connections[origin]?.respondText(text)
             })
     }

@@ -112,6 +112,8 @@ extension ClientConnection {
                     table.markChecked(id: id, at: now, valid: true)
                     return table.peek(id)
                 }
+                // SG answered: failures of an earlier outage no longer count toward `on_check_failure: cut`.
+                shared.sessionCheckFailures.withLock { $0[Fingerprint.session(id)] = nil }
                 connection.phase = .readingHead
                 finish(identity(user: user, expiresAt: record?.expiresAt), firstSeen: record?.firstSeen)
             case .response(404, _):
@@ -174,7 +176,7 @@ extension ClientConnection {
     func reject(_ reason: String, bearer: Bool) {
         worker.shared.metrics.countReject(reason: reason)
         worker.logger.info(
-            "reject", ["conn": .integer(id), "remote": .string(remoteLabel), "path": .string(request?.path ?? "-"),
+            "reject", ["conn": .integer(id), "remote": .string(remoteLabel), "path": .string(SGLogPath.redacted(request?.path ?? "-", fingerprint: Fingerprint.session)),
                        "reason": .string(reason)])
         let challenge = bearer ? "Bearer realm=\"curfew\", error=\"invalid_token\"" : "Basic realm=\"curfew\""
         if case .answering = phase { phase = .readingHead }

@@ -119,8 +119,8 @@ extension ClientConnection {
         scheduleSessionRecheck()
         let shared = worker.shared
         let now = WallClock.milliseconds()
-        let interval = worker.settings.auth.sessionRecheckInterval
-        guard shared.sessions.withLock({ $0.shouldCheck(id: sessionID, now: now, interval: interval) }) else { return }
+        let window = SessionRecheckSchedule(interval: worker.settings.auth.sessionRecheckInterval).sharedCheckWindow
+        guard shared.sessions.withLock({ $0.shouldCheck(id: sessionID, now: now, interval: window) }) else { return }
         let failClosed = worker.settings.auth.sessionFailClosed
         let logger = worker.logger
         SGAdminCall.get(sessionPath(db: db, id: sessionID), settings: admin, worker: worker) { [worker] outcome in
@@ -134,7 +134,11 @@ extension ClientConnection {
                     "session_check_failed",
                     ["session": .string(fingerprint), "failures": .integer(failures), "error": .string(error),
                      "policy": .string(failClosed ? "cut" : "keep")])
-                return failClosed && failures >= 3 ? .sessionCheckFailed : nil
+                guard failClosed, failures >= 3 else { return nil }
+                // The count ends with the cut: a reconnect after the outage starts from zero (the table would
+                // otherwise keep it, and one later failure would cut at once).
+                shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
+                return .sessionCheckFailed
             }
             var cut: CutReason? = nil
             switch outcome {
@@ -143,6 +147,7 @@ extension ClientConnection {
                 shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
             case .response(let status, _) where status == 200 || status == 404:
                 shared.sessions.withLock { $0.markChecked(id: sessionID, at: now, valid: false) }
+                shared.sessionCheckFailures.withLock { $0[fingerprint] = nil }
                 cut = .sessionDeleted
             case .response(let status, _):
                 cut = failure("admin API answered \(status)")

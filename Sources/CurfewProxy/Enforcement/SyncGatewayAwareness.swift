@@ -67,8 +67,10 @@ extension ClientConnection {
         case .createSession(let db):
             guard let created = SGCreatedSession(responseBody: exchange.responseBody) else { return }
             let user = SessionCreateRequest(json: exchange.requestBody)?.name
+            let firstSeen = createdSessionFirstSeen(id: created.id, db: db, user: user, now: now)
             shared.sessions.withLock {
-                $0.upsert(id: created.id, db: db, user: user, expiresAt: created.expiresAt, state: .valid, now: now)
+                // `now:` is only the first-seen time of a new record.
+                $0.upsert(id: created.id, db: db, user: user, expiresAt: created.expiresAt, state: .valid, now: firstSeen)
             }
             worker.logger.info(
                 "sg_session_created",
@@ -107,6 +109,25 @@ extension ClientConnection {
                 $0.db == db && $0.identity.user == user && ($0.identity.kind == .session || $0.identity.kind == .basic)
             }
         }
+    }
+
+    /// When a session created through the pass-through counts as first seen. It is newer than every user change
+    /// or revocation curfew applied before it saw SG's answer, but those are recorded in milliseconds and compared
+    /// with `firstSeen <= changedAt`: a login in the same millisecond as an earlier password change (a password
+    /// reset that logs the user in at once) would be refused at its handshake. Only in that case the first-seen time
+    /// moves one millisecond on; a change applied after this point still compares as later (it is recorded at
+    /// `now` or after), so it still refuses the session.
+    private func createdSessionFirstSeen(id: String, db: String, user: String?, now: Int64) -> Int64 {
+        guard let user else { return now }
+        let fingerprint = Fingerprint.session(id)
+        let identity = Identity(
+            credential: AuthenticatedCredential(
+                kind: .session, user: user, credentialID: fingerprint, expiresAt: nil, issuedAt: nil),
+            sessionID: id, sessionFingerprint: fingerprint)
+        guard refusal(for: identity, db: db, firstSeen: now, now: now) != nil,
+            refusal(for: identity, db: db, firstSeen: now + 1, now: now) == nil
+        else { return now }
+        return now + 1
     }
 
     /// Cuts the matching connections on every worker and logs one `sg_admin` line with the count.

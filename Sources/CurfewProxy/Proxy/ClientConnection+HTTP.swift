@@ -444,10 +444,12 @@ extension ClientConnection {
     }
 
     func logHTTP(status: Int, bytes: Int, method: String, path: String, started: Int64) {
+        // Admin paths carry session ids (`/{db}/_session/{id}`): log their fingerprints, never the ids.
+        let safePath = SGLogPath.redacted(path, fingerprint: Fingerprint.session)
         worker.logger.info(
             "http",
             [
-                "conn": .integer(id), "remote": .string(remoteLabel), "method": .string(method), "path": .string(path),
+                "conn": .integer(id), "remote": .string(remoteLabel), "method": .string(method), "path": .string(safePath),
                 "status": .integer(status), "bytes": .integer(bytes),
                 "ms": .double(Double((worker.now - started) / 1000) / 1000),
             ])

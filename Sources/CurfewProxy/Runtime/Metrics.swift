@@ -18,7 +18,9 @@ final class Metrics: Sendable {
 
     func countReject(reason: String) { rejects.withLock { $0[reason, default: 0] += 1 } }
 
-    func render(timerWheelEntries: Int) -> String {
+    /// - Parameter sessionTableEntries: SG sessions tracked now (bounded by `credentials.session.table_size`):
+    ///   exported so that operators can see a flood of bogus cookies hitting the bound.
+    func render(timerWheelEntries: Int, sessionTableEntries: Int = 0) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -41,6 +43,8 @@ final class Metrics: Sendable {
         out += "curfew_heartbeats_total \(heartbeats.load(ordering: .relaxed))\n"
         family("curfew_timer_wheel_entries", "gauge", "Timers armed in the workers' timer wheels.")
         out += "curfew_timer_wheel_entries \(timerWheelEntries)\n"
+        family("curfew_session_table_entries", "gauge", "SG sessions tracked in the session table.")
+        out += "curfew_session_table_entries \(sessionTableEntries)\n"
         family("curfew_cut_lateness_seconds", "histogram", "Cut time minus deadline.")
         out += lateness.withLock { $0.render(name: "curfew_cut_lateness_seconds") }
         return out

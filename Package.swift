@@ -41,6 +41,20 @@ let package = Package(
         ),
         .executableTarget(name: "curfew", dependencies: ["CurfewProxy", "CurfewConfig", "CurfewLog"]),
 
+        // The benchmark (Benchmarks/, docs/performance.md). Not part of curfew; built with it so that `Benchmarks/run`
+        // and its smoke test need nothing else. `curfew-bench` is the load client and the fast fake gateway (sockets,
+        // TLS); `curfew-engine-bench` drives the timer wheel and the enforcement state machine in-process (no sockets).
+        .executableTarget(
+            name: "curfew-bench",
+            dependencies: ["CurfewNet", "CurfewTLS", "CurfewHTTP"],
+            path: "Benchmarks/Sources/curfew-bench"
+        ),
+        .executableTarget(
+            name: "curfew-engine-bench",
+            dependencies: ["CurfewTimer", "CurfewPolicy", "CurfewNet"],
+            path: "Benchmarks/Sources/curfew-engine-bench"
+        ),
+
         .testTarget(name: "CurfewHTTPTests", dependencies: ["CurfewHTTP"]),
         .testTarget(name: "CurfewTimerTests", dependencies: ["CurfewTimer"]),
         .testTarget(name: "CurfewConfigTests", dependencies: ["CurfewConfig"]),

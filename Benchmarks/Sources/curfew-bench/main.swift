@@ -1,0 +1,1 @@
+print("curfew-bench: not built yet")

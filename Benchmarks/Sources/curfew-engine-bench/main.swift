@@ -1,0 +1,1 @@
+print("curfew-engine-bench: not built yet")

@@ -12,12 +12,6 @@ import Glibc
 
 let usage = "usage: curfew-engine-bench wheel|engine [--flag value ...]"
 
-func fail(usage message: String) -> Never {
-    var line = "curfew-engine-bench: \(message)\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-    exit(2)
-}
-
 let arguments = CommandLine.arguments.dropFirst()
 let outcome: (report: JSONObject, problems: [String])
 do throws(UsageError) {
@@ -28,12 +22,10 @@ do throws(UsageError) {
     case nil: throw UsageError(message: usage)
     }
 } catch {
-    fail(usage: error.message)
+    StandardError.line(error.message)
+    exit(2)
 }
 
 print(outcome.report.text)
-for problem in outcome.problems {
-    var line = "curfew-engine-bench: check failed: \(problem)\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
+for problem in outcome.problems { StandardError.line("check failed: \(problem)") }
 exit(outcome.problems.isEmpty ? 0 : 1)

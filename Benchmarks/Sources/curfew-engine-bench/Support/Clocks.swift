@@ -27,6 +27,19 @@ enum Clocks {
         return Double(usage.ru_maxrss) / 1024
     }
 
+    /// Resident set size right now in bytes (second field of /proc/self/statm, in pages); 0 if unreadable.
+    static func currentRSSBytes() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var text = [UInt8](repeating: 0, count: 128)
+        let n = text.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return 0 }
+        let fields = text[..<n].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     private static func read(_ clock: clockid_t) -> Int64 {
         var ts = timespec()
         clock_gettime(clock, &ts)

@@ -8,6 +8,8 @@ enum WheelBench {
     static let defaultRounds = 3
     /// The slab indexes timers with Int32 and the expire check keeps one flag per timer: 50M is far past any worker.
     static let maxTimers = 50_000_000
+    /// Below this many timers a narrow spread of random deadlines is plausible, so the input check is skipped.
+    static let minimumTimersForSpreadCheck = 100
 
     static func run(_ arguments: ArraySlice<String>) throws(UsageError) -> (report: JSONObject, problems: [String]) {
         let flags = try Flags(arguments, known: flagNames)
@@ -15,9 +17,15 @@ enum WheelBench {
         let rounds = try flags.integer("rounds", default: defaultRounds, in: 1...100)
 
         let workload = WheelWorkload(timers: timers)
+        var problems: [String] = []
+        // Guards the inputs themselves (a broken draw once made every deadline equal, and every phase still "passed").
+        if timers >= minimumTimersForSpreadCheck, let low = workload.initial.min(), let high = workload.initial.max(),
+            Double(high - low) < 0.9 * Double(WheelWorkload.spanNanoseconds)
+        {
+            problems.append("workload: deadlines span only \(high - low) ns of \(WheelWorkload.spanNanoseconds)")
+        }
         var wheelRounds: [PhaseRates] = []
         var heapRounds: [PhaseRates] = []
-        var problems: [String] = []
         for round in 0..<rounds {
             // Alternate which queue goes first so neither always runs on a warmer (or more fragmented) heap.
             let wheelFirst = round % 2 == 0

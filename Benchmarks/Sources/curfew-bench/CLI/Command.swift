@@ -39,7 +39,20 @@ enum Command {
             case "backend":
                 return try Backend.main(try Arguments(rest, flags: Backend.flags), stop: stop)
             case "bulk":
-                return emit(try BulkBench(try Arguments(rest, flags: BulkBench.flags), stop: stop).run())
+                return emit(try BulkBench(try Arguments(rest, flags: BulkBench.flags, repeatable: ["header"]), stop: stop).run())
+            case "echo":
+                return emit(try EchoBench(try Arguments(rest, flags: EchoBench.flags, repeatable: ["header"]), stop: stop).run())
+            case "handshake":
+                return emit(
+                    try HandshakeBench(try Arguments(rest, flags: HandshakeBench.flags, repeatable: ["header"]), stop: stop).run())
+            case "rest":
+                return emit(try RestBench(try Arguments(rest, flags: RestBench.flags, repeatable: ["header"]), stop: stop).run())
+            case "idle":
+                return try IdleBench(try Arguments(rest, flags: IdleBench.flags, repeatable: ["header"]), stop: stop).run()
+            case "cut":
+                return emit(try CutBench(try Arguments(rest, flags: CutBench.flags, repeatable: ["header"]), stop: stop).run())
+            case "revoke":
+                return emit(try RevokeBench(try Arguments(rest, flags: RevokeBench.flags, repeatable: ["header"]), stop: stop).run())
             default:
                 Console.note("unknown command '\(name)'\n" + usage)
                 return 2

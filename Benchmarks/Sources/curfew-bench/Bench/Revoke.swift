@@ -26,6 +26,7 @@ final class RevokeBench {
             user = try args.required("user")
             adminURL = try TargetURL(try args.required("admin"))
             guard adminURL.scheme == .http else { throw UsageError("--admin must be an http:// URL") }
+            try adminURL.requireLoopback("--admin")
             adminToken = String(decoding: try JWTMint.readSecret(try args.required("admin-token-file")), as: UTF8.self)
         } catch {
             throw .usage(error)

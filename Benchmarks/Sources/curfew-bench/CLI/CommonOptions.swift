@@ -16,6 +16,7 @@ struct CommonOptions {
         guard schemes.contains(url.scheme) else {
             throw UsageError("--url must be \(schemes.map { $0.rawValue + "://" }.joined(separator: " or ")) here")
         }
+        try url.requireLoopback("--url")
         if let h = args.string("host") {
             for c in h.utf8 where c <= 0x20 || c == 0x7F { throw UsageError("--host must not contain spaces or controls") }
             host = h

@@ -1,3 +1,5 @@
+import CurfewNet
+
 /// `ws://`, `wss://`, `http://` or `https://` `HOST[:PORT]/PATH[?QUERY]`: just what the load client needs.
 /// No user info, no fragment; the host is a name or an IP literal (`[::1]` for IPv6).
 struct TargetURL {
@@ -83,5 +85,16 @@ struct TargetURL {
         var copy = self
         copy.query = pairs.isEmpty ? nil : pairs.joined(separator: "&")
         return copy
+    }
+
+    /// Refuses anything but loopback (127.0.0.0/8, ::1): this tool floods whatever it is pointed at.
+    func requireLoopback(_ flag: String) throws(UsageError) {
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(host: host, port: port)
+        } catch {
+            throw UsageError("\(flag): cannot resolve \(host): \(error)")
+        }
+        guard address.isLoopback else { throw UsageError("\(flag): \(host) is not a loopback address (127.0.0.0/8, ::1)") }
     }
 }

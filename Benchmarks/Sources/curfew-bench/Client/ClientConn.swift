@@ -81,7 +81,7 @@ final class ClientConn: EventHandler {
             switch phase {
             case .connecting:
                 let err = Socket.pendingError(fd)
-                if err != 0 { return fail("connect: \(IOError(call: "connect", errno: err))") }
+                if err != 0 { return fail("\(IOError(call: "connect", errno: err))") }
                 guard Socket.isConnected(fd) else { return }  // still in progress: wait for the next edge
                 Socket.setNoDelay(fd)
                 if let tlsContext {
@@ -158,6 +158,9 @@ final class ClientConn: EventHandler {
                 head.reset()
                 expectedAccept = nil
                 phase = .open
+                // More may wait behind this read (another TLS record, more of the socket): edge-triggered, so
+                // have the loop call the benchmark back to read on until EAGAIN.
+                context.loop.runSoon(self, fd: fd)
                 delegate.connectionOpened(self, leftover: UnsafeRawBufferPointer(rebasing: data[pos...]))
                 return
             }

@@ -8,6 +8,7 @@ extension BackendConn {
                 return
             case .header:
                 let h = parser.header
+                lastFrameLength = h.length
                 if Opcode.isControl(h.opcode) {
                     control.removeAll(keepingCapacity: true)
                 } else if mode == .echo {

@@ -26,6 +26,8 @@ final class BackendConn: EventHandler {
     var sourceOffset = 0
     /// Reading stopped because too much output waits; resumed when it drains.
     private var readPaused = false
+    /// Payload length of the last frame header seen (sink mode picks its read size by it).
+    var lastFrameLength: UInt64 = 0
 
     static let headLimit = 64 << 10
     /// Stop reading while this much output waits.
@@ -55,9 +57,28 @@ final class BackendConn: EventHandler {
                 return
             }
             readPaused = false
+            // A sink inside a frame's payload: drop it in the kernel, unread.
+            if phase == .webSocket, mode == .sink, parser.payloadRemaining > 0 {
+                let want = Int(Swift.min(parser.payloadRemaining, 1 << 30))
+                do {
+                    switch try Discard.tcp(fd, upTo: want) {
+                    case .wouldBlock: return
+                    case .done(0): return closeNow()
+                    case .done(let k):
+                        parser.skipPayload(k)
+                        continue
+                    }
+                } catch {
+                    return closeNow()
+                }
+            }
+            // Between two big sink frames, read just the next header (and a few payload bytes): the rest of the
+            // payload is then dropped unread above. Small frames are read in bulk as usual.
+            let size = mode == .sink && phase == .webSocket && parser.atFrameBoundary && lastFrameLength >= 16 << 10
+                ? FrameWriter.maxHeaderLength : buf.count
             let n: Int
             do {
-                switch try Socket.read(fd, into: buf) {
+                switch try Socket.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buf[..<size])) {
                 case .wouldBlock: return
                 case .done(let k): n = k
                 }

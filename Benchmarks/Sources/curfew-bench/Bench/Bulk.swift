@@ -114,7 +114,7 @@ final class BulkBench: ClientConnDelegate, FrameSink {
 
     func connectionEvent(_ conn: ClientConn, readiness: Readiness) {
         if direction == .down || readiness.isEmpty || !readiness.isDisjoint(with: [.readable, .readHangup, .hangup, .error]) {
-            check(conn, conn.readFrames(self))
+            check(conn, conn.readFrames(self, discardPayload: direction == .down))
         }
         if direction == .up, !conn.isClosed, readiness.isEmpty || readiness.contains(.writable) { writeMore(conn) }
     }

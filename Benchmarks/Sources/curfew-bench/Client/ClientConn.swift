@@ -239,10 +239,29 @@ final class ClientConn: EventHandler {
 
     /// Reads and parses websocket frames until the socket is drained (or the fairness budget is spent, in which case
     /// the loop calls back soon), answering pings and replying to a close frame.
-    func readFrames<S: FrameSink>(_ sink: S) -> ReadOutcome {
+    /// - Parameter discardPayload: the sink never looks at data payloads (`bulk down`): over plain TCP, big payloads
+    ///   are then dropped in the kernel unread (`Discard`), and only headers are read.
+    func readFrames<S: FrameSink>(_ sink: S, discardPayload: Bool = false) -> ReadOutcome {
         let buf = context.scratch
+        let discarding = discardPayload && io.tls == nil
         for _ in 0..<Self.readBudget {
-            switch io.read(into: buf) {
+            if discarding, parser.payloadRemaining > 0, !Opcode.isControl(parser.header.opcode) {
+                do {
+                    switch try Discard.tcp(fd, upTo: Int(Swift.min(parser.payloadRemaining, 1 << 30))) {
+                    case .wouldBlock: return .open
+                    case .done(0): return .closedByPeer("connection closed")
+                    case .done(let n):
+                        sink.received(self, bytes: n)
+                        parser.skipPayload(n)
+                        continue
+                    }
+                } catch {
+                    return .closedByPeer(error.description)
+                }
+            }
+            let size = discarding && parser.atFrameBoundary && parser.header.length >= 16 << 10
+                ? FrameWriter.maxHeaderLength : buf.count
+            switch io.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[..<size])) {
             case .bytes(let n):
                 sink.received(self, bytes: n)
                 if let end = consumeFrames(UnsafeRawBufferPointer(rebasing: buf[..<n]), sink) { return end }

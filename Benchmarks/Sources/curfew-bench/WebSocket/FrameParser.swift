@@ -36,8 +36,18 @@ struct FrameParser {
     private var offset: UInt64 = 0
     private var inPayload = false
 
+    /// Payload bytes of the current frame not yet delivered (0 between frames).
+    var payloadRemaining: UInt64 { inPayload ? remaining : 0 }
+
+    /// Accounts for `n` payload bytes the caller discarded without reading them (recv with MSG_TRUNC); at most
+    /// `payloadRemaining`. The frame's `.end` still comes from `next`.
+    mutating func skipPayload(_ n: Int) {
+        remaining -= UInt64(n)
+        offset += UInt64(n)
+    }
+
     /// True between frames: a control frame of our own may be sent now without splitting a data frame.
-    var atFrameBoundary: Bool { !inPayload && have == 0 }
+    var atFrameBoundary: Bool { (!inPayload || remaining == 0) && have == 0 }
 
     mutating func next(_ buf: UnsafeRawBufferPointer, _ pos: inout Int) -> FrameEvent {
         if inPayload {

@@ -58,7 +58,7 @@ final class BackendConn: EventHandler {
             }
             readPaused = false
             // A sink inside a frame's payload: drop it in the kernel, unread.
-            if phase == .webSocket, mode == .sink, parser.payloadRemaining > 0 {
+            if phase == .webSocket, mode == .sink, parser.payloadRemaining > 0, !Opcode.isControl(parser.header.opcode) {
                 let want = Int(Swift.min(parser.payloadRemaining, 1 << 30))
                 do {
                     switch try Discard.tcp(fd, upTo: want) {

@@ -56,6 +56,7 @@ final class RevokeBench {
         let settle = Clock.now() + 200_000_000
         fleet.hold(until: Clock.now() + 5_000_000_000) { !(admin.isConnected && Clock.now() >= settle) && admin.failure == nil }
         if let failure = admin.failure { throw BenchFailure("admin API \(adminURL.hostHeader): \(failure)") }
+        guard admin.isConnected else { throw BenchFailure("admin API \(adminURL.hostHeader): no connection within 5 s") }
         let opened = fleet.openNow
         let closedBefore = fleet.closedCount
 

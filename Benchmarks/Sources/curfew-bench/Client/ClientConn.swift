@@ -7,7 +7,8 @@ import CurfewTLS
 /// Per connection it keeps only what it must: the fd, the TLS session, the frame parser's few words, and buffers
 /// that exist only while used (the request until sent, a head split across reads, output a full socket refused).
 final class ClientConn: EventHandler {
-    enum Phase { case connecting, tlsHandshake, sendingRequest, readingHead, open, closed }
+    /// `detached`: out of the event loop but not closed yet (see `detach`).
+    enum Phase { case connecting, tlsHandshake, sendingRequest, readingHead, open, detached, closed }
 
     /// The benchmark's number for this connection (index into its arrays).
     let index: Int
@@ -32,6 +33,9 @@ final class ClientConn: EventHandler {
     /// When set, pongs and close replies are queued but not written: the benchmark streams frames itself and
     /// flushes the queue between two of them (`bulk up`).
     var holdsControlFrames = false
+    /// When set, the reply to a server's close frame is queued but not written: the benchmark writes it later with
+    /// `flushOutput` (`cut`: thousands of closes arrive at once, and seeing them matters more than answering).
+    var defersCloseReply = false
     /// A control frame's payload being gathered (rare; allocated only then).
     private var control: [UInt8] = []
 
@@ -65,7 +69,7 @@ final class ClientConn: EventHandler {
 
     func handleEvent(fd: Int32, readiness: Readiness) {
         switch phase {
-        case .closed: return
+        case .closed, .detached: return
         case .open:
             // A dead socket is left for the benchmark to notice on its next read.
             if hasPendingOutput, !holdsControlFrames, readiness.isEmpty || readiness.contains(.writable) { flushOutput() }
@@ -118,7 +122,7 @@ final class ClientConn: EventHandler {
             case .open:
                 delegate.connectionOpened(self, leftover: UnsafeRawBufferPointer(start: nil, count: 0))
                 return
-            case .closed:
+            case .detached, .closed:
                 return
             }
         }
@@ -186,6 +190,14 @@ final class ClientConn: EventHandler {
         control = []
         request = []
         head.reset()
+    }
+
+    /// Takes the connection out of the event loop without closing it: no more events, the socket and the TLS
+    /// session stay until `close`. Lets a benchmark put off the cost of closing (and freeing) during a burst.
+    func detach() {
+        guard phase == .open else { return }
+        phase = .detached
+        context.loop.unregister(fd: fd)
     }
 
     /// Writes directly: `.bytes(n)` may be short. Only when no output is queued (order!); see `send`.
@@ -313,7 +325,7 @@ final class ClientConn: EventHandler {
                     let code = control.count >= 2 ? UInt16(control[0]) << 8 | UInt16(control[1]) : nil
                     control = []
                     FrameWriter.appendClose(to: outQueue(), code: code, masked: true)
-                    if !holdsControlFrames { flushOutput() }
+                    if !holdsControlFrames && !defersCloseReply { flushOutput() }
                     return .closedByFrame(code)
                 case Opcode.pong:
                     control = []

@@ -22,6 +22,9 @@ final class Fleet: ClientConnDelegate, FrameSink {
     private(set) var codes: [UInt16: Int] = [:]
     private(set) var opener: Opener!
     private(set) var secondsToOpen = 0.0
+    /// Closed by the server, seen and recorded, but not yet answered and closed here (see `finishClosed`).
+    private var closedPending: [ClientConn] = []
+    private var closesSinceStep = 0
 
     init(context: BenchContext, total: Int, concurrency: Int, makeRequest: @escaping (Int) -> (request: [UInt8], accept: String)) {
         self.context = context
@@ -56,11 +59,30 @@ final class Fleet: ClientConnDelegate, FrameSink {
 
     /// Runs the loop until `deadline`, a stop signal, or `keepGoing` returns false.
     func hold(until deadline: Int64, while keepGoing: @escaping () -> Bool) {
-        context.drive(until: deadline, wakeMs: 50) { _ in keepGoing() }
+        context.drive(until: deadline, wakeMs: 20) { _ in
+            // Answer and close the connections the server closed once the burst of closes is over, so that
+            // seeing a close is never queued behind answering the previous ones.
+            if closesSinceStep == 0 { finishClosed(max: 256) }
+            closesSinceStep = 0
+            return keepGoing()
+        }
+    }
+
+    /// Sends the close replies (queued by the connections) and closes the sockets of up to `max` connections the
+    /// server closed.
+    func finishClosed(max: Int = .max) {
+        let n = Swift.min(max, closedPending.count)
+        guard n > 0 else { return }
+        for conn in closedPending[..<n] {
+            conn.flushOutput()
+            conn.close(abortive: false)
+        }
+        closedPending.removeFirst(n)
     }
 
     /// Closes whatever is still open, with a RST (no TIME_WAIT, nothing for the server to wait for).
     func closeAll() {
+        finishClosed()
         for case let conn? in live where !conn.isClosed { conn.close(abortive: true) }
         live = Array(repeating: nil, count: 0)
         openNow = 0
@@ -72,6 +94,7 @@ final class Fleet: ClientConnDelegate, FrameSink {
         live[conn.index] = conn
         openNow += 1
         opener.finished(conn, ok: true)
+        conn.defersCloseReply = true
         if !leftover.isEmpty, let outcome = conn.consumeFrames(leftover, self) { record(conn, outcome) }
         opener.pump()
     }
@@ -102,7 +125,9 @@ final class Fleet: ClientConnDelegate, FrameSink {
         closedAtWall[i] = Clock.wallMilliseconds()
         closedAtMono[i] = Clock.now()
         openNow -= 1
-        conn.close(abortive: false)
+        closesSinceStep += 1
+        conn.detach()
+        closedPending.append(conn)
         live[i] = nil
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `--secret-file`, `--issuer`, `--audience`, `--exp`: what `cut` and `revoke` need to mint tokens curfew accepts.
 struct JWTOptions {
     static let flags: Set<String> = ["secret-file", "issuer", "audience", "exp"]
@@ -22,7 +26,3 @@ struct JWTOptions {
         return String(UInt64(bitPattern: t) & 0xFFFF_FFFF_FFFF, radix: 36) + "-" + String(getpid(), radix: 36)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

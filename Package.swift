@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "CurfewHTTPTests", dependencies: ["CurfewHTTP"]),
         .testTarget(name: "CurfewTimerTests", dependencies: ["CurfewTimer"]),
         .testTarget(name: "CurfewConfigTests", dependencies: ["CurfewConfig"]),
+        .testTarget(name: "CurfewLogTests", dependencies: ["CurfewLog"]),
         .testTarget(name: "CurfewPolicyTests", dependencies: ["CurfewPolicy"]),
         .testTarget(name: "CurfewProxyTests", dependencies: ["CurfewProxy"]),
         .testTarget(name: "CurfewTLSTests", dependencies: ["CurfewTLS", "CurfewPolicy"], exclude: ["Fixtures"]),

@@ -10,7 +10,8 @@ final class Worker: EventHandler {
     let mailbox: Mailbox<Worker>
     let shared: SharedState
     private(set) var settings: RuntimeSettings
-    var logger: Logger { shared.logger }
+    /// This thread's batching logger: lines are written together when the loop is about to wait (`run()`).
+    let logger: Logger
 
     var wheel: TimerWheel
     /// Monotonic nanoseconds, read once per loop round.
@@ -37,6 +38,7 @@ final class Worker: EventHandler {
         self.mailbox = mailbox
         self.shared = shared
         self.settings = settings
+        self.logger = shared.logger.batching()
         self.loop = try EventLoop()
         self.now = MonotonicClock.nanoseconds()
         self.wheel = TimerWheel(tick: settings.tick, now: now)
@@ -57,6 +59,7 @@ final class Worker: EventHandler {
         while true {
             now = MonotonicClock.nanoseconds()
             if shuttingDown && (connections.isEmpty || now >= shutdownDeadline) { break }
+            logger.flush()  // never sleep on held log lines
             loop.runOnce(timeoutMilliseconds: waitTimeout())
             now = MonotonicClock.nanoseconds()
             fireTimers()
@@ -64,6 +67,7 @@ final class Worker: EventHandler {
         for connection in Array(connections.values) { connection.abort(reason: "shutdown") }
         upstreamPool.closeAll()
         adminPool.closeAll()
+        logger.flush()
     }
 
     private func waitTimeout() -> Int32 {

@@ -12,6 +12,7 @@ long curfew_ssl_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 long curfew_ssl_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
 long curfew_ssl_CTX_set_mode(SSL_CTX *ctx, long mode);
 long curfew_ssl_set_mode(SSL *ssl, long mode);
+long curfew_ssl_CTX_set_read_ahead(SSL_CTX *ctx, long yes);
 long curfew_ssl_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
 long curfew_ssl_CTX_set1_groups_list(SSL_CTX *ctx, const char *list);
 long curfew_ssl_CTX_add_extra_chain_cert(SSL_CTX *ctx, X509 *x509);

@@ -278,8 +278,16 @@ extension ClientConnection {
         if case .untilClose = framing { self.request?.closeAfter = true }
         responseStarted = true
         let closeAfter = self.request?.closeAfter ?? true
-        HeadRewriter.clientResponse(head, closeAfter: closeAfter).withUnsafeBytes { writeToClient($0, forwarded: false) }
-        if isClosed { return }
+        let rewritten = HeadRewriter.clientResponse(head, closeAfter: closeAfter)
+        if case .none = framing {} else if !rest.isEmpty {
+            // The body's first bytes came with the head: send both with one write (one TLS record, one send(2))
+            // instead of two. `writeToClient` prepends the held head to the next bytes it is given.
+            heldResponseHead = rewritten
+        }
+        if heldResponseHead == nil {
+            rewritten.withUnsafeBytes { writeToClient($0, forwarded: false) }
+            if isClosed { return }
+        }
         if case .none = framing {
             if !rest.isEmpty { upstreamWantsClose = true }
             responseComplete()
@@ -293,6 +301,11 @@ extension ClientConnection {
             if isClosed { return }
         }
         if !rest.isEmpty { receiveResponse(rest) }
+        if let held = heldResponseHead {
+            // Nothing of `rest` was body after all (or the connection ended): the head still goes out.
+            heldResponseHead = nil
+            if !isClosed { held.withUnsafeBytes { writeToClient($0, forwarded: false) } }
+        }
     }
 
     /// The response is complete: log it, give the upstream back to the pool when it can be reused, and go

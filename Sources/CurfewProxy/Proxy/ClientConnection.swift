@@ -67,6 +67,8 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     var pool: UpstreamPool { listener.role == .gatewayAdmin ? worker.adminPool : worker.upstreamPool }
     var toUpstream = PendingBytes()
     var toClient = PendingBytes()
+    /// A rewritten response head waiting for the body bytes that arrived with it (see `responseHeadReceived`).
+    var heldResponseHead: [UInt8]?
 
     var ws: WebSocketSession?
     /// Identity admitted for the current request, until the websocket (or feed) opens.
@@ -289,6 +291,14 @@ final class ClientConnection: EventHandler, UpstreamOwner {
     /// (websocket position tracking follows them); curfew's own bytes (a close frame) are not tracked.
     func writeToClient(_ bytes: UnsafeRawBufferPointer, forwarded: Bool = true) {
         guard !bytes.isEmpty else { return }
+        if let head = heldResponseHead {
+            // A plain HTTP response (never a websocket: nothing is tracked), so head and body may share a write.
+            heldResponseHead = nil
+            var joined = head
+            joined.append(contentsOf: bytes)
+            joined.withUnsafeBytes { writeToClient($0, forwarded: forwarded) }
+            return
+        }
         if !toClient.isEmpty {
             toClient.append(bytes)
             return

@@ -62,13 +62,27 @@ final class TLSStream: ByteStream {
         self.tls = tls
     }
 
+    /// Fills `buffer` with as many records as the socket has (SSL_read returns one record, at most 16 KiB, per
+    /// call): the other side then gets one write of up to 64 KiB instead of four. A close or error after some
+    /// bytes is reported by the next call, which meets it again.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StreamStatus {
-        switch tls.read(into: buffer) {
-        case .bytes(let n): return .bytes(n)
-        case .wantRead, .wantWrite: return .wouldBlock
-        case .closed: return .closed
-        case .failed(let error): return .failed(error.description)
+        var total = 0
+        while total < buffer.count {
+            let status = tls.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]))
+            switch status {
+            case .bytes(let n):
+                if n == 0 { return total > 0 ? .bytes(total) : .wouldBlock }
+                total += n
+                continue
+            case .wantRead, .wantWrite:
+                return total > 0 ? .bytes(total) : .wouldBlock
+            case .closed:
+                return total > 0 ? .bytes(total) : .closed
+            case .failed(let error):
+                return total > 0 ? .bytes(total) : .failed(error.description)
+            }
         }
+        return .bytes(total)
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> StreamStatus {

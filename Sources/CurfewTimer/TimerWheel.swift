@@ -14,6 +14,13 @@
 /// doubly linked slot lists, with a 64-bit occupancy bitmap per level, so finding the next busy slot is one `trailingZeroBitCount`, and
 /// nothing is allocated per schedule once the slab has grown to its peak.
 ///
+/// The current tick is kept sorted. When `expire` reaches a tick (or finds new timers filed under it), it reads that
+/// slot's entries out of the slab once into the **run**: `DueRecord`s (deadline, sequence, token, id) sorted by
+/// firing order. Each `expire` then pops the due prefix of the run, already in order, and `nextWakeup` is the run's
+/// first deadline: neither walks the slot again however many timers it holds, and no batch is ever sorted through
+/// the slab. A run entry's slab `home` is `runList`; cancelling or rescheduling it leaves its record behind, which
+/// is recognised as dead (the entry's `home` or `sequence` no longer match) and skipped when popped.
+///
 /// Not thread-safe by design: one wheel per worker thread.
 public struct TimerWheel: TimerQueue, Sendable {
     /// Slots per level (one 6-bit digit of the tick number).
@@ -25,6 +32,8 @@ public struct TimerWheel: TimerQueue, Sendable {
     private static let slotMask: Int64 = 63
     /// Index of the overflow list in `heads`, after the level slots.
     private static let overflowList = levelCount * slotsPerLevel
+    /// The `home` of an entry whose record is in `run` (not a list in `heads`).
+    private static let runList = overflowList + 1
     /// Ticks spanned by the whole wheel: timers whose tick differs from the current tick above these bits
     /// sit in the overflow list.
     private static let wheelBits = bitsPerLevel * Int64(levelCount)
@@ -41,8 +50,16 @@ public struct TimerWheel: TimerQueue, Sendable {
     /// Lowest wheel-span base among overflow timers: when the current tick reaches it, the overflow list is
     /// re-placed. May be stale-low after a cancel, which only costs one early re-placement.
     private var overflowBase: Int64 = .max
-    /// Scratch for one `expire` batch, kept to avoid allocating per call.
-    private var firing: [Int32] = []
+    /// The current tick's timers read out of the slab, sorted by firing order from `runStart` on (records before
+    /// `runStart` are spent). Records whose entry was cancelled or rescheduled since are dead and skipped.
+    private var run: [DueRecord] = []
+    private var runStart = 0
+    /// A lower bound of the deadlines on the current tick's slot list (timers filed under the current tick since
+    /// the run was last built): `.max` when the list is empty, `.min` when unknown (the tick has just changed).
+    private var listEarliest: Int64 = .max
+    /// Scratch for one drain, kept to avoid allocating per call: list entries already due, and the others.
+    private var due: [DueRecord] = []
+    private var later: [DueRecord] = []
 
     /// Creates an empty wheel whose clock currently reads `now`.
     /// - Parameters:
@@ -92,49 +109,33 @@ public struct TimerWheel: TimerQueue, Sendable {
 
     public mutating func expire(now: Int64, into expired: inout [ExpiredTimer]) {
         let target = max(tickNumber(now), currentTick)
-        var batch: [Int32] = []
-        swap(&batch, &firing)
         while true {
-            drainCurrentSlot(now: now, into: &batch)
+            // Ticks are drained in order and each drain hands back its timers in order: the batch is sorted
+            // without ever being sorted as a whole.
+            drainCurrentTick(now: now, into: &expired)
             if currentTick == target { break }
             guard let event = nextEventTick(), event <= target else {
-                // Nothing is due or needs cascading up to `target`: every timer stays valid where it is.
+                // Nothing is due or needs cascading up to `target`: every timer stays valid where it is, and the
+                // slot of `target` is empty (a busy level-0 slot up to `target` would have been an event).
                 currentTick = target
+                listEarliest = .max
                 break
             }
             currentTick = event
+            listEarliest = .min
             cascade()
         }
-        if !batch.isEmpty {
-            if batch.count > 1 {
-                let slab = self.slab
-                batch.sort { slab.firesBefore(Int($0), Int($1)) }
-            }
-            expired.reserveCapacity(expired.count + batch.count)
-            for entry in batch {
-                let index = Int(entry)
-                expired.append(slab.expired(at: index))
-                slab.free(index)
-            }
-            batch.removeAll(keepingCapacity: true)
-        }
-        swap(&batch, &firing)
     }
 
     public func nextWakeup() -> Int64? {
         guard slab.liveCount > 0 else { return nil }
-        var cursor = heads[Int(currentTick & Self.slotMask)]
-        if cursor >= 0 {
-            // The current tick's slot holds timers due later in this tick, or scheduled in the past since the
-            // last `expire`. It is one tick's worth of timers: scanning it for the exact earliest is cheap,
-            // and rounding would either spin (tick start) or be late (tick end) for a past deadline.
-            var earliest = Int64.max
-            while cursor >= 0 {
-                earliest = min(earliest, slab.entries[Int(cursor)].deadline)
-                cursor = slab.entries[Int(cursor)].next
-            }
-            return earliest
-        }
+        // The current tick: its run's first deadline is exact after `expire` (a cancel since may leave it early,
+        // never late), and timers filed under it since then are bounded by `listEarliest`. Either way one tick's
+        // timers: rounding would spin (tick start) or be late (tick end) for a past deadline.
+        var earliest: Int64? = nil
+        if heads[Int(currentTick & Self.slotMask)] >= 0 { earliest = listEarliest }
+        if runStart < run.count { earliest = min(earliest ?? .max, run[runStart].deadline) }
+        if let earliest { return earliest }
         guard let event = nextEventTick() else { return nil }
         // A level-0 event is the tick the earliest timer is due in; a higher-level or overflow event is
         // the start of a cascade, which is early, never late.
@@ -164,6 +165,9 @@ public struct TimerWheel: TimerQueue, Sendable {
                 if listIndex == Self.overflowList, overflowBase > placementTick(index) {
                     violations.append("overflow base \(overflowBase) is after overflow entry \(index)")
                 }
+                if listIndex == Int(currentTick & Self.slotMask), entry.deadline < listEarliest {
+                    violations.append("entry \(index) on the current slot is due before listEarliest \(listEarliest)")
+                }
                 length += 1
                 if length > slab.capacity {
                     violations.append("list \(listIndex) has a cycle")
@@ -179,8 +183,42 @@ public struct TimerWheel: TimerQueue, Sendable {
                 if (bit == 1) != (length > 0) { violations.append("occupancy bit of list \(listIndex) is wrong") }
             }
         }
-        if listed != slab.liveCount { violations.append("lists hold \(listed) entries, \(slab.liveCount) are live") }
+        listed += runViolations(into: &violations)
+        if listed != slab.liveCount {
+            violations.append("lists and run hold \(listed) entries, \(slab.liveCount) are live")
+        }
         if !violations.isEmpty { throw TimerQueueInvariantError(violations: violations) }
+    }
+
+    /// The run: sorted from `runStart`, every live record filed under the current tick, and every entry whose
+    /// `home` is the run named by exactly one live record. Returns the number of live records.
+    private func runViolations(into violations: inout [String]) -> Int {
+        if runStart > run.count { violations.append("run start \(runStart) is past its end \(run.count)") }
+        var live = 0
+        for position in min(runStart, run.count)..<run.count {
+            let record = run[position]
+            if position > runStart, !run[position - 1].precedes(record) {
+                violations.append("run out of order at \(position)")
+            }
+            guard record.index >= 0, Int(record.index) < slab.capacity else {
+                violations.append("run record \(position) points outside the slab")
+                continue
+            }
+            guard isLive(record) else { continue }
+            live += 1
+            let entry = slab.entries[Int(record.index)]
+            if entry.generation != record.generation || entry.token != record.token
+                || entry.deadline != record.deadline
+            {
+                violations.append("run record \(position) disagrees with entry \(record.index)")
+            }
+            if placementTick(Int(record.index)) != currentTick {
+                violations.append("run entry \(record.index) (deadline \(record.deadline)) is not due in the current tick")
+            }
+        }
+        let homed = slab.entries.reduce(0) { $0 + ($1.home == Int32(Self.runList) ? 1 : 0) }
+        if homed != live { violations.append("\(homed) entries say they are in the run, \(live) live records name them") }
+        return live
     }
 
     // MARK: - Placement
@@ -217,6 +255,10 @@ public struct TimerWheel: TimerQueue, Sendable {
             overflowBase = min(overflowBase, (p >> Self.wheelBits) << Self.wheelBits)
         } else {
             occupied[listIndex / Self.slotsPerLevel] |= 1 << UInt64(listIndex % Self.slotsPerLevel)
+            // Level-0 slot of the current digit: only the current tick itself files there.
+            if listIndex == Int(currentTick & Self.slotMask) {
+                listEarliest = min(listEarliest, slab.entries[index].deadline)
+            }
         }
         let head = heads[listIndex]
         slab.entries[index].next = head
@@ -229,6 +271,8 @@ public struct TimerWheel: TimerQueue, Sendable {
     private mutating func unlink(_ index: Int) {
         let entry = slab.entries[index]
         let listIndex = Int(entry.home)
+        // A run entry is on no list; its record dies as soon as the caller frees or re-places (re-stamps) it.
+        if listIndex == Self.runList { return }
         let after = entry.next
         let before = entry.prev
         if before >= 0 {
@@ -244,18 +288,109 @@ public struct TimerWheel: TimerQueue, Sendable {
 
     // MARK: - Advancing
 
-    /// Moves every timer of the current tick's slot with `deadline <= now` into `batch`. The rest (due later
-    /// in this same tick) stay put.
-    private mutating func drainCurrentSlot(now: Int64, into batch: inout [Int32]) {
-        var cursor = heads[Int(currentTick & Self.slotMask)]
-        while cursor >= 0 {
-            let index = Int(cursor)
-            cursor = slab.entries[index].next
-            if slab.entries[index].deadline <= now {
-                unlink(index)
-                batch.append(Int32(index))
+    /// Appends every timer of the current tick with `deadline <= now` to `expired`, in firing order, and frees it.
+    ///
+    /// Timers filed on the current slot's list since the last drain are read out of the slab once: those already due
+    /// are freed at once and merged into this batch; the others are merged into the sorted run. Then the run's due
+    /// prefix is popped. When nothing can be due (`now` before both the run's head and `listEarliest`) this is O(1).
+    private mutating func drainCurrentTick(now: Int64, into expired: inout [ExpiredTimer]) {
+        let slot = Int(currentTick & Self.slotMask)
+        let listDue = heads[slot] >= 0 && listEarliest <= now
+        let runDue = runStart < run.count && run[runStart].deadline <= now
+        guard listDue || runDue else { return }
+        due.removeAll(keepingCapacity: true)
+        if listDue { absorbCurrentList(slot, now: now) }
+
+        // Merge the run's due prefix with the list's due records; both are sorted.
+        var next = 0
+        let dueCount = due.count
+        while true {
+            let fromRun = runStart < run.count && run[runStart].deadline <= now
+            if fromRun, next == dueCount || run[runStart].precedes(due[next]) {
+                let record = run[runStart]
+                runStart += 1
+                if isLive(record) {
+                    expired.append(record.expired)
+                    slab.free(Int(record.index))
+                }
+            } else if next < dueCount {
+                expired.append(due[next].expired)
+                next += 1
+            } else {
+                break
             }
         }
+        // Dead records at the head would make `nextWakeup` early: drop them now that the run is being touched.
+        while runStart < run.count, !isLive(run[runStart]) { runStart += 1 }
+        if runStart == run.count {
+            run.removeAll(keepingCapacity: true)
+            runStart = 0
+        }
+    }
+
+    /// Empties the current slot's list: due entries are freed into `due` (sorted), the others join the run.
+    private mutating func absorbCurrentList(_ slot: Int, now: Int64) {
+        var cursor = heads[slot]
+        heads[slot] = -1
+        occupied[0] &= ~(1 << UInt64(slot))
+        listEarliest = .max
+        later.removeAll(keepingCapacity: true)
+        while cursor >= 0 {
+            let index = Int(cursor)
+            let entry = slab.entries[index]
+            cursor = entry.next
+            let record = DueRecord(
+                deadline: entry.deadline, sequence: entry.sequence, token: entry.token, index: Int32(index),
+                generation: entry.generation)
+            if entry.deadline <= now {
+                due.append(record)
+                slab.free(index)
+            } else {
+                later.append(record)
+                slab.entries[index].home = Int32(Self.runList)
+                slab.entries[index].next = -1
+                slab.entries[index].prev = -1
+            }
+        }
+        due.withUnsafeMutableBufferPointer { DueRecordSort.sort($0) }
+        guard !later.isEmpty else { return }
+        later.withUnsafeMutableBufferPointer { DueRecordSort.sort($0) }
+        // Spent records ahead of `runStart` are dropped once they are the majority, so the run stays compact.
+        if runStart > 0, runStart >= run.count - runStart {
+            run.removeSubrange(0..<runStart)
+            runStart = 0
+        }
+        mergeIntoRun(later)
+    }
+
+    /// Merges sorted `records` into the sorted run, from the back: only run records after the first new one move.
+    private mutating func mergeIntoRun(_ records: [DueRecord]) {
+        var i = run.count - 1
+        run.append(contentsOf: records)
+        var j = records.count - 1
+        var k = run.count - 1
+        let first = runStart
+        run.withUnsafeMutableBufferPointer { run in
+            records.withUnsafeBufferPointer { records in
+                while j >= 0 {
+                    if i >= first, records[j].precedes(run[i]) {
+                        run[k] = run[i]
+                        i -= 1
+                    } else {
+                        run[k] = records[j]
+                        j -= 1
+                    }
+                    k -= 1
+                }
+            }
+        }
+    }
+
+    /// True while the record's entry is still the one read into the run: not freed, re-placed or re-stamped since.
+    @inline(__always)
+    private func isLive(_ record: DueRecord) -> Bool {
+        let entry = slab.entries[Int(record.index)]
+        return entry.home == Int32(Self.runList) && entry.sequence == record.sequence
     }
 
     /// The first tick after `currentTick` at which something happens: a level-0 slot holds due timers, a
@@ -299,12 +434,16 @@ public struct TimerWheel: TimerQueue, Sendable {
         }
     }
 
+    /// Detaches a whole list and places each of its entries afresh (`place` rewrites every link).
     private mutating func replaceAll(on listIndex: Int) {
         var cursor = heads[listIndex]
+        heads[listIndex] = -1
+        if listIndex < Self.overflowList {
+            occupied[listIndex / Self.slotsPerLevel] &= ~(1 << UInt64(listIndex % Self.slotsPerLevel))
+        }
         while cursor >= 0 {
             let index = Int(cursor)
             cursor = slab.entries[index].next
-            unlink(index)
             place(index)
         }
     }

@@ -68,6 +68,15 @@ struct TimerSlab: Sendable {
         freeCount += 1
     }
 
+    /// Files an entry: its list (`home`) and its place there, in one write access to the entry.
+    @inline(__always)
+    mutating func setHome(_ index: Int, list: Int32, position: Int32) {
+        entries.withUnsafeMutableBufferPointer { entries in
+            entries[index].home = list
+            entries[index].position = position
+        }
+    }
+
     /// Gives a live entry a new deadline and a fresh sequence stamp.
     mutating func restamp(_ index: Int, deadline: Int64) {
         entries[index].deadline = deadline

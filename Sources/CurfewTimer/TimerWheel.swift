@@ -251,20 +251,19 @@ public struct TimerWheel: TimerQueue, Sendable {
     }
 
     private mutating func place(_ index: Int) {
-        let p = placementTick(index)
+        let deadline = slab.entries[index].deadline
+        let p = max(tickNumber(deadline), currentTick)
         let listIndex = listFor(tick: p)
         if listIndex == Self.overflowList {
             overflowBase = min(overflowBase, (p >> Self.wheelBits) << Self.wheelBits)
         } else {
             occupied[listIndex / Self.slotsPerLevel] |= 1 << UInt64(listIndex % Self.slotsPerLevel)
             // Level-0 slot of the current digit: only the current tick itself files there.
-            if listIndex == Int(currentTick & Self.slotMask) {
-                listEarliest = min(listEarliest, slab.entries[index].deadline)
-            }
+            if listIndex == Int(currentTick & Self.slotMask) { listEarliest = min(listEarliest, deadline) }
         }
-        slab.entries[index].home = Int32(listIndex)
-        slab.entries[index].position = Int32(slots[listIndex].count)
+        let position = slots[listIndex].count
         slots[listIndex].append(Int32(index))
+        slab.setHome(index, list: Int32(listIndex), position: Int32(position))
     }
 
     /// Takes a live entry off its list: the list's last index moves into its place.

@@ -7,10 +7,10 @@ struct TimerSlabEntry: Sendable {
     var sequence: UInt64
     /// Bumped when the entry is freed, which makes every `TimerID` naming it stale.
     var generation: UInt32
-    /// Next entry on the same list (wheel slot list, or the free list when free); -1 ends the list.
+    /// Next entry on the free list when free; -1 ends the list.
     var next: Int32
-    /// Previous entry on the same wheel slot list; -1 at the head. Unused by the heap.
-    var prev: Int32
+    /// Where the entry sits in its wheel slot's array of indices; -1 when on none. Unused by the heap.
+    var position: Int32
     /// Where the entry lives: the wheel's list index, 0 for "in the heap"; -1 when free.
     var home: Int32
 
@@ -47,13 +47,13 @@ struct TimerSlab: Sendable {
             entries[index].token = token
             entries[index].sequence = sequence
             entries[index].next = -1
-            entries[index].prev = -1
+            entries[index].position = -1
             return index
         }
         precondition(entries.count < Int(Int32.max), "timer slab full")
         entries.append(
             TimerSlabEntry(
-                deadline: deadline, token: token, sequence: sequence, generation: 0, next: -1, prev: -1, home: -1))
+                deadline: deadline, token: token, sequence: sequence, generation: 0, next: -1, position: -1, home: -1))
         return entries.count - 1
     }
 
@@ -63,9 +63,18 @@ struct TimerSlab: Sendable {
         entries[index].home = -1
         entries[index].generation &+= 1
         entries[index].next = freeHead
-        entries[index].prev = -1
+        entries[index].position = -1
         freeHead = Int32(index)
         freeCount += 1
+    }
+
+    /// Files an entry: its list (`home`) and its place there, in one write access to the entry.
+    @inline(__always)
+    mutating func setHome(_ index: Int, list: Int32, position: Int32) {
+        entries.withUnsafeMutableBufferPointer { entries in
+            entries[index].home = list
+            entries[index].position = position
+        }
     }
 
     /// Gives a live entry a new deadline and a fresh sequence stamp.

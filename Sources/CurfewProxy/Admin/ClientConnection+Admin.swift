@@ -134,7 +134,7 @@ extension ClientConnection {
         let shared = worker.shared
         phase = .answering
         worker.shared.broadcast(
-            from: worker.mailbox, { worker in worker.wheel.count },
+            from: worker.mailbox, { worker in worker.timers.wheel.count },
             completion: { worker, counts in
                 let entries = shared.sessions.withLock { $0.count }
                 let text = Array(metrics.render(timerWheelEntries: counts.reduce(0, +), sessionTableEntries: entries).utf8)

@@ -1,6 +1,7 @@
 import CurfewLog
 import CurfewNet
 import CurfewPolicy
+import CurfewTimer
 import CurfewTLS
 
 extension ClientConnection {
@@ -59,8 +60,8 @@ extension ClientConnection {
         case .none:
             break
         case .reschedule(let at):
-            let monotonic = worker.now + max(0, at - now) * 1_000_000
-            if let timer = guardState?.timer, worker.wheel.reschedule(timer, at: monotonic) { return }
+            let monotonic = worker.timers.monotonic(unixMilliseconds: at, unixNow: now)
+            if let timer = guardState?.timer, worker.timers.wheel.reschedule(timer, at: monotonic) { return }
             guardState?.timer = worker.schedule(.enforcement, id: id, at: monotonic)
         case .cut(let reason):
             let deadline = guardState?.enforcement.deadline ?? now
@@ -72,19 +73,20 @@ extension ClientConnection {
     }
 
     func enforcementTimerFired() {
-        guard var state = guardState else { return }
-        state.timer = nil
+        // Mutated in place (`guardState!.…`), not copied out and back: a copy of the guard retains and releases every
+        // string of its identity, on the path that runs once per cut.
+        guard guardState != nil else { return }
+        guardState!.timer = nil
         let now = WallClock.milliseconds()
         // Heartbeats are recorded in the store, whichever worker (or, with a shared store, whichever curfew
         // instance) received them: consult it before cutting for a missed heartbeat.
-        if state.enforcement.cause == .heartbeat, let user = state.identity.userKey,
+        if guardState!.enforcement.cause == .heartbeat, let user = guardState!.identity.userKey,
             let timeout = worker.settings.auth.heartbeatTimeout, let last = worker.shared.store.lastHeartbeat(user: user),
-            last + timeout > (state.enforcement.heartbeatDeadline ?? 0)
+            last + timeout > (guardState!.enforcement.heartbeatDeadline ?? 0)
         {
-            _ = state.enforcement.heartbeatDeadlineMoved(to: last + timeout)
+            _ = guardState!.enforcement.heartbeatDeadlineMoved(to: last + timeout)
         }
-        let action = state.enforcement.timerFired(now: now)
-        guardState = state
+        let action = guardState!.enforcement.timerFired(now: now)
         carryOut(action, now: now)
     }
 

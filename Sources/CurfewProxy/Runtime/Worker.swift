@@ -13,10 +13,10 @@ final class Worker: EventHandler {
     /// This thread's batching logger: lines are written together when the loop is about to wait (`run()`).
     let logger: Logger
 
-    var wheel: TimerWheel
-    /// Monotonic nanoseconds, read once per loop round.
-    private(set) var now: Int64
-    private var expired: [ExpiredTimer] = []
+    /// The timer wheel, the loop's clock reading and its wait (shared with the engine benchmark).
+    var timers: TimerDriver
+    /// Monotonic nanoseconds, read once per loop round (and at every event).
+    var now: Int64 { timers.now }
 
     var connections: [UInt64: ClientConnection] = [:]
     var adminCalls: [UInt64: SGAdminCall] = [:]
@@ -40,8 +40,7 @@ final class Worker: EventHandler {
         self.settings = settings
         self.logger = shared.logger.batching()
         self.loop = try EventLoop()
-        self.now = MonotonicClock.nanoseconds()
-        self.wheel = TimerWheel(tick: settings.tick, now: now)
+        self.timers = TimerDriver(tick: settings.tick, clock: MonotonicClock.nanoseconds)
         self.scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
         self.upstreamPool = UpstreamPool(worker: self, forAdmin: false)
         self.adminPool = UpstreamPool(worker: self, forAdmin: true)
@@ -57,11 +56,11 @@ final class Worker: EventHandler {
     /// Runs until shutdown has finished.
     func run() {
         while true {
-            now = MonotonicClock.nanoseconds()
+            timers.readClock()
             if shuttingDown && (connections.isEmpty || now >= shutdownDeadline) { break }
             logger.flush()  // never sleep on held log lines
-            loop.runOnce(timeoutMilliseconds: waitTimeout())
-            now = MonotonicClock.nanoseconds()
+            loop.runOnce(timeoutMilliseconds: timers.waitMilliseconds(notAfter: shuttingDown ? shutdownDeadline : .max))
+            timers.readClock()
             fireTimers()
         }
         for connection in Array(connections.values) { connection.abort(reason: "shutdown") }
@@ -70,20 +69,8 @@ final class Worker: EventHandler {
         logger.flush()
     }
 
-    private func waitTimeout() -> Int32 {
-        var wake = wheel.nextWakeup() ?? .max
-        if shuttingDown { wake = min(wake, shutdownDeadline) }
-        if wake == .max { return -1 }
-        let ms = (wake - now + 999_999) / 1_000_000
-        return Int32(clamping: max(0, ms))
-    }
-
     private func fireTimers() {
-        wheel.expire(now: now, into: &expired)
-        guard !expired.isEmpty else { return }
-        let batch = expired
-        expired.removeAll(keepingCapacity: true)
-        for timer in batch {
+        for timer in timers.takeDue() {
             let (id, kind) = TimerKind.split(timer.token)
             guard let kind else { continue }
             if kind == .upstreamIdle {
@@ -100,7 +87,7 @@ final class Worker: EventHandler {
     // MARK: events
 
     func handleEvent(fd: Int32, readiness: Readiness) {
-        now = MonotonicClock.nanoseconds()
+        timers.readClock()
         if fd == mailbox.fd {
             for job in mailbox.drain() { job(self) }
             return
@@ -146,11 +133,11 @@ final class Worker: EventHandler {
     // MARK: timers
 
     func schedule(_ kind: TimerKind, id: UInt64, at deadline: Int64) -> TimerID {
-        wheel.schedule(at: deadline, token: TimerKind.token(id: id, kind: kind))
+        timers.wheel.schedule(at: deadline, token: TimerKind.token(id: id, kind: kind))
     }
 
     func cancel(_ timer: inout TimerID?) {
-        if let t = timer { wheel.cancel(t) }
+        if let t = timer { timers.wheel.cancel(t) }
         timer = nil
     }
 

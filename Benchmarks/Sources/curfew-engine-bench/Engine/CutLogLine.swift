@@ -108,25 +108,32 @@ struct CutLogLine: ~Copyable {
 
     /// A JSON string: copied whole when nothing needs escaping (the usual case), else byte by byte with quotes,
     /// backslashes and control bytes escaped. Other bytes, UTF-8 included, pass through.
+    ///
+    /// Read in place (`utf8.withContiguousStorageIfAvailable`, as `JSONText` reads `s.utf8`): copying the string into
+    /// a `var` for `withUTF8` cost a retain and a release per field that the runtime does not pay.
     private mutating func string(_ s: String) {
         byte(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { utf8 in
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
             if !utf8.contains(where: Self.needsEscape) { return bytes(UnsafeRawBufferPointer(utf8)) }
-            for b in utf8 {
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                    byte(UInt8(ascii: "\\"))
-                    byte(b)
-                } else if b < 0x20 || b == 0x7F {
-                    raw(#"\u00"#)
-                    byte(Self.hexDigit(b >> 4))
-                    byte(Self.hexDigit(b & 0xF))
-                } else {
-                    byte(b)
-                }
+            escaped(utf8)
+        }
+        if done == nil { escaped(s.utf8) }
+        byte(UInt8(ascii: "\""))
+    }
+
+    private mutating func escaped(_ utf8: some Sequence<UInt8>) {
+        for b in utf8 {
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                byte(UInt8(ascii: "\\"))
+                byte(b)
+            } else if b < 0x20 || b == 0x7F {
+                raw(#"\u00"#)
+                byte(Self.hexDigit(b >> 4))
+                byte(Self.hexDigit(b & 0xF))
+            } else {
+                byte(b)
             }
         }
-        byte(UInt8(ascii: "\""))
     }
 
     private static func needsEscape(_ b: UInt8) -> Bool {

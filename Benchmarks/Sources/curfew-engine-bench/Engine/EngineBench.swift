@@ -66,8 +66,8 @@ enum EngineBench {
         if tally.early > 0 { problems.append("\(tally.early) connections were cut before their deadline") }
         if worker.log.truncatedLines > 0 { problems.append("\(worker.log.truncatedLines) log lines did not fit the buffer") }
         if tally.repeated > 0 { problems.append("\(tally.repeated) cuts hit an already cut connection") }
-        if missed == 0, worker.wheel.count != 0 { problems.append("\(worker.wheel.count) timers left in the wheel") }
-        do { try worker.wheel.validate() } catch {
+        if missed == 0, worker.timers.wheel.count != 0 { problems.append("\(worker.timers.wheel.count) timers left in the wheel") }
+        do { try worker.timers.wheel.validate() } catch {
             problems.append("wheel: " + "\(error)".split(separator: "\n").joined(separator: "; "))
         }
 

@@ -3,13 +3,16 @@ import CurfewPolicy
 import CurfewTimer
 
 /// A curfew `Worker` reduced to enforcement: one real `EventLoop` (an epoll set with nothing registered, so a round is
-/// a pure sleep of `waitTimeout()`), one `TimerWheel`, the connection table, and the same code path from an expired
-/// wheel entry to a cut.
+/// a pure sleep), the runtime's `TimerDriver`, the connection table, and the runtime's path from an expired timer to a
+/// cut.
 ///
-/// Mirrored line for line (see `Runtime/Worker.swift` and `Enforcement/ClientConnection+Enforcement.swift`):
-/// `run()`, `waitTimeout()` (ms rounded up), `fireTimers()` (batch copy, token split, table lookup),
-/// `enforcementTimerFired()` (wall ms read per timer, `timerFired(now:)`), `carryOut(_:now:)` (unix ms ->
-/// monotonic ns as `worker.now + max(0, at - now) * 1e6`, reschedule-or-schedule), and `logCut`'s lateness and line.
+/// Shared with the runtime, not copied: `TimerDriver` (CurfewTimer) — the wheel, the clock reading per round, the wait
+/// (`waitMilliseconds`: the next wake-up in ms rounded up, capped by the stop time as `Worker` caps it by its shutdown
+/// deadline), the due batch (`takeDue`), and the unix ms -> monotonic mapping of `carryOut` (`monotonic(unixMilliseconds:
+/// unixNow:)`); and `ConnectionEnforcement` (CurfewPolicy), the state machine, mutated in place as
+/// `enforcementTimerFired` does. The rest follows `Runtime/Worker.swift` and `Enforcement/ClientConnection+Enforcement
+/// .swift`, where it cannot be called from here: the token split and table lookup of `fireTimers`, the wall ms read
+/// per timer, reschedule-or-schedule, and `logCut`'s lateness and line.
 ///
 /// Simulated only: no sockets, no TLS, no close frames (neither the 4001 to the client nor the 1001 to SG), no
 /// write(2) of the log line, no close-grace timer, no metrics histogram, no store (no heartbeat deadlines are used).
@@ -19,10 +22,9 @@ final class EngineWorker {
     static let kindBits: UInt64 = 4
 
     let loop: EventLoop
-    var wheel: TimerWheel
+    var timers: TimerDriver
     /// Monotonic nanoseconds, read once per loop round (and per open, as `handleEvent` does).
-    private(set) var now: Int64
-    private var expired: [ExpiredTimer] = []
+    var now: Int64 { timers.now }
     var connections: [UInt64: SimulatedConnection] = [:]
     private(set) var tally: CutTally
     private(set) var log = CutLogLine()
@@ -32,14 +34,13 @@ final class EngineWorker {
     /// Loop rounds, and timers that fired before their connection's deadline and were re-armed.
     private(set) var wakeups = 0
     private(set) var rearmed = 0
-    /// Monotonic time spent inside `expire` and `nextWakeup` during the loop: the wheel's share of the firing work
-    /// (two vDSO clock reads per loop round; re-arms inside the per-cut work are not included).
+    /// Monotonic time spent inside `takeDue` and `waitMilliseconds` during the loop: the wheel's share of the firing
+    /// work (two vDSO clock reads per loop round; re-arms inside the per-cut work are not included).
     private(set) var wheelNanoseconds: Int64 = 0
 
     init(tick: Int64, expectedConnections: Int) throws(IOError) {
         loop = try EventLoop()
-        now = MonotonicClock.nanoseconds()
-        wheel = TimerWheel(tick: tick, now: now)
+        timers = TimerDriver(tick: tick, clock: MonotonicClock.nanoseconds)
         connections.reserveCapacity(expectedConnections)
         tally = CutTally(capacity: expectedConnections)
     }
@@ -50,31 +51,22 @@ final class EngineWorker {
     /// `stopAt` plays the part of `Worker`'s `shutdownDeadline`.
     func run(until stopAt: Int64) {
         while true {
-            now = MonotonicClock.nanoseconds()
+            timers.readClock()
             if tally.count >= connections.count || now >= stopAt { break }
-            loop.runOnce(timeoutMilliseconds: waitTimeout(stopAt: stopAt))
+            let before = MonotonicClock.nanoseconds()
+            let wait = timers.waitMilliseconds(notAfter: stopAt)
+            wheelNanoseconds += MonotonicClock.nanoseconds() - before
+            loop.runOnce(timeoutMilliseconds: wait)
             wakeups += 1
-            now = MonotonicClock.nanoseconds()
+            timers.readClock()
             fireTimers()
         }
     }
 
-    private func waitTimeout(stopAt: Int64) -> Int32 {
-        let before = MonotonicClock.nanoseconds()
-        let next = wheel.nextWakeup()
-        wheelNanoseconds += MonotonicClock.nanoseconds() - before
-        let wake = min(next ?? .max, stopAt)
-        let ms = (wake - now + 999_999) / 1_000_000
-        return Int32(clamping: max(0, ms))
-    }
-
     private func fireTimers() {
-        wheel.expire(now: now, into: &expired)
+        let due = timers.takeDue()
         wheelNanoseconds += MonotonicClock.nanoseconds() - now
-        guard !expired.isEmpty else { return }
-        let batch = expired
-        expired.removeAll(keepingCapacity: true)
-        for timer in batch {
+        for timer in due {
             let id = timer.token >> Self.kindBits
             guard timer.token & 0xF == Self.enforcementKind, let connection = connections[id] else { continue }
             enforcementTimerFired(connection)
@@ -85,7 +77,7 @@ final class EngineWorker {
 
     /// `beginEnforcement` for a JWT websocket that has just opened: builds the state machine and arms its timer.
     func open(id: UInt64, credential: AuthenticatedCredential, maxAge: Int64, remoteLabel: String, path: String) {
-        now = MonotonicClock.nanoseconds()  // `handleEvent` refreshes `now` before any handler runs
+        timers.readClock()  // `handleEvent` refreshes `now` before any handler runs
         let wall = WallClock.milliseconds()
         let enforcement = ConnectionEnforcement(
             opened: wall, credential: credential, certificateNotAfter: nil, maxAge: maxAge, heartbeatDeadline: nil)
@@ -98,10 +90,8 @@ final class EngineWorker {
     private func enforcementTimerFired(_ connection: SimulatedConnection) {
         connection.timer = nil
         let now = WallClock.milliseconds()
-        var enforcement = connection.enforcement
         // The runtime consults the store here when the cause is a heartbeat; no connection here has one.
-        let action = enforcement.timerFired(now: now)
-        connection.enforcement = enforcement
+        let action = connection.enforcement.timerFired(now: now)
         if case .reschedule = action { rearmed += 1 }
         carryOut(action, on: connection, now: now)
     }
@@ -111,9 +101,10 @@ final class EngineWorker {
         case .none:
             break
         case .reschedule(let at):
-            let monotonic = self.now + max(0, at - now) * 1_000_000
-            if let timer = connection.timer, wheel.reschedule(timer, at: monotonic) { return }
-            connection.timer = wheel.schedule(at: monotonic, token: connection.id << Self.kindBits | Self.enforcementKind)
+            let monotonic = timers.monotonic(unixMilliseconds: at, unixNow: now)
+            if let timer = connection.timer, timers.wheel.reschedule(timer, at: monotonic) { return }
+            connection.timer = timers.wheel.schedule(
+                at: monotonic, token: connection.id << Self.kindBits | Self.enforcementKind)
         case .cut(let reason):
             let deadline = connection.enforcement.deadline ?? now
             cut(connection, reason: reason, deadlineMilliseconds: deadline, loggedDeadline: min(deadline, now))

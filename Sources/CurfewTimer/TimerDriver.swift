@@ -74,12 +74,6 @@ public struct TimerDriver {
         return handedOut
     }
 
-    /// The monotonic instant at which the unix-milliseconds instant `at` falls, for a wall clock read (`unixNow`, in
-    /// ms) at the driver's `now`. See `monotonic(unixMilliseconds:unixNow:monotonicNow:)`.
-    public func monotonic(unixMilliseconds at: Int64, unixNow: Int64) -> Int64 {
-        Self.monotonic(unixMilliseconds: at, unixNow: unixNow, monotonicNow: now)
-    }
-
     /// Maps a unix-ms deadline (credential expiry, heartbeat deadline) onto the wheel's monotonic nanoseconds: the
     /// time left on the wall clock, added to the monotonic now. A deadline already past maps to `monotonicNow` (fire
     /// at the next round). Saturating: a deadline centuries away (`Int64.max` meaning "never") maps to `Int64.max`
@@ -88,6 +82,16 @@ public struct TimerDriver {
     /// Mapping once, at arming time, makes the wheel immune to wall-clock steps in between; the cost is that a step
     /// moves the cut by the step. The state machine re-checks the wall clock when the timer fires and re-arms if it
     /// is early, so a cut is never early.
+    /// As `monotonic(unixMilliseconds:unixNow:monotonicNow:)`, with the wall clock read to the nanosecond (and the
+    /// monotonic clock read right beside it): a whole-ms reading is up to 1 ms behind the truth, which armed every
+    /// deadline up to 1 ms late, and spread deadlines of the same instant over a millisecond of separate wake-ups.
+    public static func monotonic(unixMilliseconds at: Int64, unixNowNanoseconds now: Int64, monotonicNow: Int64) -> Int64 {
+        let fraction = now >= 0 ? now % 1_000_000 : 0
+        let mapped = monotonic(unixMilliseconds: at, unixNow: (now - fraction) / 1_000_000, monotonicNow: monotonicNow)
+        if mapped == .max || mapped == monotonicNow { return mapped }
+        return max(monotonicNow, mapped - fraction)
+    }
+
     public static func monotonic(unixMilliseconds at: Int64, unixNow: Int64, monotonicNow: Int64) -> Int64 {
         let (remaining, overflow) = at.subtractingReportingOverflow(unixNow)
         if !overflow, remaining <= 0 { return monotonicNow }

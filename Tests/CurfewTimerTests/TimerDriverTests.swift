@@ -119,20 +119,32 @@ import Testing
     }
 
     @Test func unixMillisecondsMapOntoTheMonotonicClock() {
-        let (driver0, _) = Self.driver(at: 42 * Self.ms)
-        let driver = driver0
         let unixNow: Int64 = 1_800_000_000_000
         // Ahead: the time left on the wall clock, from the monotonic now.
-        #expect(driver.monotonic(unixMilliseconds: unixNow + 1500, unixNow: unixNow) == 42 * Self.ms + 1500 * Self.ms)
+        #expect(TimerDriver.monotonic(unixMilliseconds: unixNow + 1500, unixNow: unixNow, monotonicNow: 42 * Self.ms) == 42 * Self.ms + 1500 * Self.ms)
         // Now or past: fire at the next round.
-        #expect(driver.monotonic(unixMilliseconds: unixNow, unixNow: unixNow) == 42 * Self.ms)
-        #expect(driver.monotonic(unixMilliseconds: unixNow - 60_000, unixNow: unixNow) == 42 * Self.ms)
-        #expect(driver.monotonic(unixMilliseconds: .min, unixNow: unixNow) == 42 * Self.ms)
+        #expect(TimerDriver.monotonic(unixMilliseconds: unixNow, unixNow: unixNow, monotonicNow: 42 * Self.ms) == 42 * Self.ms)
+        #expect(TimerDriver.monotonic(unixMilliseconds: unixNow - 60_000, unixNow: unixNow, monotonicNow: 42 * Self.ms) == 42 * Self.ms)
+        #expect(TimerDriver.monotonic(unixMilliseconds: .min, unixNow: unixNow, monotonicNow: 42 * Self.ms) == 42 * Self.ms)
         // Far away or "never": saturates instead of trapping.
-        #expect(driver.monotonic(unixMilliseconds: .max, unixNow: unixNow) == .max)
+        #expect(TimerDriver.monotonic(unixMilliseconds: .max, unixNow: unixNow, monotonicNow: 42 * Self.ms) == .max)
         #expect(TimerDriver.monotonic(unixMilliseconds: .max, unixNow: -5, monotonicNow: 0) == .max)
         #expect(TimerDriver.monotonic(unixMilliseconds: unixNow + 9_223_372_037_000, unixNow: unixNow, monotonicNow: 1) == .max)
         #expect(TimerDriver.monotonic(unixMilliseconds: unixNow + 9_223_372_036_000, unixNow: unixNow, monotonicNow: 1) == 9_223_372_036_000_000_001)
         #expect(TimerDriver.monotonic(unixMilliseconds: 10, unixNow: 0, monotonicNow: .max - 5) == .max)
+    }
+
+    @Test func aNanosecondWallReadingArmsTheDeadlineAtItsInstantNotUpToAMillisecondLate() {
+        let unixNow: Int64 = 1_800_000_000_000
+        // 0.7 ms past the whole millisecond: 1500 ms ahead on the wall is 1499.3 ms ahead on the monotonic clock.
+        let mapped = TimerDriver.monotonic(
+            unixMilliseconds: unixNow + 1500, unixNowNanoseconds: unixNow * Self.ms + 700_000, monotonicNow: 42 * Self.ms)
+        #expect(mapped == 42 * Self.ms + 1500 * Self.ms - 700_000)
+        // Inside the deadline's own millisecond, or past it: fire at the next round.
+        #expect(TimerDriver.monotonic(
+            unixMilliseconds: unixNow, unixNowNanoseconds: unixNow * Self.ms + 300_000, monotonicNow: 7) == 7)
+        #expect(TimerDriver.monotonic(
+            unixMilliseconds: unixNow + 1, unixNowNanoseconds: unixNow * Self.ms + 999_999, monotonicNow: 7) == 8)
+        #expect(TimerDriver.monotonic(unixMilliseconds: .max, unixNowNanoseconds: unixNow * Self.ms, monotonicNow: 7) == .max)
     }
 }

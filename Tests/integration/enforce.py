@@ -42,7 +42,7 @@ BLIP_ONLY = "BLIP_3+CBMobile_4,BLIP_3+CBMobile_3"
 ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 HMAC_ALGS = ["HS256", "HS384", "HS512"]
 CUT_FIELDS = ("conn", "user", "credential", "credential_id", "reason", "deadline", "lateness_ms",
-              "how", "bytes_up", "bytes_down", "age_s", "remote", "path")
+              "close_lateness_ms", "how", "bytes_up", "bytes_down", "age_s", "remote", "path")
 
 
 def b64url(data: bytes) -> str:
@@ -325,6 +325,8 @@ def check_cut_event(ev: dict, *, reason: str, credential: str, user: str | None 
     assert isinstance(ev["lateness_ms"], (int, float)) and ev["lateness_ms"] >= 0, ev
     # Sanity bound only: how late a cut may be belongs in benchmarks, not here.
     assert ev["lateness_ms"] < 1000, ev
+    # Forwarding stops no later than the close is written.
+    assert ev["close_lateness_ms"] >= ev["lateness_ms"], ev
     assert isinstance(ev["age_s"], (int, float)) and ev["age_s"] >= 0, ev
     parse_rfc3339(ev["deadline"])
 

@@ -60,7 +60,8 @@ extension ClientConnection {
         case .none:
             break
         case .reschedule(let at):
-            let monotonic = worker.timers.monotonic(unixMilliseconds: at, unixNow: now)
+            let monotonic = TimerDriver.monotonic(
+                unixMilliseconds: at, unixNowNanoseconds: WallClock.nanoseconds(), monotonicNow: MonotonicClock.nanoseconds())
             if let timer = guardState?.timer, worker.timers.wheel.reschedule(timer, at: monotonic) { return }
             guardState?.timer = worker.schedule(.enforcement, id: id, at: monotonic)
         case .cut(let reason):

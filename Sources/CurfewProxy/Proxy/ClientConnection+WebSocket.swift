@@ -89,7 +89,17 @@ extension ClientConnection {
         toUpstream.clear()
         phase = .closing
 
-        if let upstream {
+        // The client's close first: when a batch cuts thousands at once, what the client sees is what counts.
+        let how: String
+        if clientAtBoundary {
+            how = "close_frame"
+            let frame = WebSocketCloseFrame.make(code: code, reason: "curfew: \(reason)", maskKey: nil)
+            frame.withUnsafeBytes { writeToClient($0, forwarded: false) }
+        } else {
+            how = "tcp"
+        }
+
+        if !isClosed, let upstream {
             if upstreamAtBoundary && upstream.isReady {
                 let frame = WebSocketCloseFrame.make(code: 1001, reason: "curfew: \(reason)", maskKey: SecureRandom.bytes(4))
                 frame.withUnsafeBytes { writeToUpstream($0, forwarded: false) }
@@ -98,15 +108,6 @@ extension ClientConnection {
                 upstream.owner = nil
                 upstream.close(loop: worker.loop)
             }
-        }
-
-        let how: String
-        if clientAtBoundary {
-            how = "close_frame"
-            let frame = WebSocketCloseFrame.make(code: code, reason: "curfew: \(reason)", maskKey: nil)
-            frame.withUnsafeBytes { writeToClient($0, forwarded: false) }
-        } else {
-            how = "tcp"
         }
         logCut(reason: reason, how: how, deadlineMilliseconds: deadlineMilliseconds, bytesUp: ws.bytesUp,
                bytesDown: ws.bytesDown, path: ws.path)
@@ -121,7 +122,10 @@ extension ClientConnection {
     private func logCut(reason: String, how: String, deadlineMilliseconds: Int64, bytesUp: Int, bytesDown: Int, path: String) {
         let nowWall = WallClock.milliseconds()
         let identity = guardState?.identity
-        let lateness = max(0, nowWall - deadlineMilliseconds)
+        // Forwarding stopped when the timer batch began (see `Worker.batchStartedAt`), or now for a cut that is not a
+        // deadline's (a revocation, a recheck). The close itself went out now.
+        let lateness = max(0, (worker.batchStartedAt ?? nowWall) - deadlineMilliseconds)
+        let closeLateness = max(0, nowWall - deadlineMilliseconds)
         worker.shared.metrics.countCut(reason: reason, latenessSeconds: Double(lateness) / 1000)
         worker.logger.info(
             "cut",
@@ -130,7 +134,7 @@ extension ClientConnection {
                 "credential": .string(identity?.kind.rawValue ?? "none"),
                 "credential_id": .optional(identity?.credential.credentialID),
                 "reason": .string(reason), "deadline": .string(RFC3339.format(milliseconds: deadlineMilliseconds)),
-                "lateness_ms": .integer(lateness), "how": .string(how),
+                "lateness_ms": .integer(lateness), "close_lateness_ms": .integer(closeLateness), "how": .string(how),
                 "bytes_up": .integer(bytesUp), "bytes_down": .integer(bytesDown),
                 "age_s": .integer((worker.now - openedAt) / 1_000_000_000), "remote": .string(remoteLabel),
                 "path": .string(path),

@@ -69,8 +69,17 @@ final class Worker: EventHandler {
         logger.flush()
     }
 
+    /// While a batch of due timers is carried out, the wall-clock ms at which it began. The loop handles no socket
+    /// until the batch is done, so every connection the batch cuts stopped forwarding at that instant, however long
+    /// the close frames of a large batch then take to write: `cut` lines report both.
+    private(set) var batchStartedAt: Int64?
+
     private func fireTimers() {
-        for timer in timers.takeDue() {
+        let due = timers.takeDue()
+        guard !due.isEmpty else { return }
+        batchStartedAt = WallClock.milliseconds()
+        defer { batchStartedAt = nil }
+        for timer in due {
             let (id, kind) = TimerKind.split(timer.token)
             guard let kind else { continue }
             if kind == .upstreamIdle {

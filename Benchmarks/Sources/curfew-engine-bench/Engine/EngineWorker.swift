@@ -9,7 +9,7 @@ import CurfewTimer
 /// Shared with the runtime, not copied: `TimerDriver` (CurfewTimer) — the wheel, the clock reading per round, the wait
 /// (`waitMilliseconds`: the next wake-up in ms rounded up, capped by the stop time as `Worker` caps it by its shutdown
 /// deadline), the due batch (`takeDue`), and the unix ms -> monotonic mapping of `carryOut` (`monotonic(unixMilliseconds:
-/// unixNow:)`); and `ConnectionEnforcement` (CurfewPolicy), the state machine, mutated in place as
+/// unixNowNanoseconds:monotonicNow:)`); and `ConnectionEnforcement` (CurfewPolicy), the state machine, mutated in place as
 /// `enforcementTimerFired` does. The rest follows `Runtime/Worker.swift` and `Enforcement/ClientConnection+Enforcement
 /// .swift`, where it cannot be called from here: the token split and table lookup of `fireTimers`, the wall ms read
 /// per timer, reschedule-or-schedule, and `logCut`'s lateness and line.
@@ -101,7 +101,8 @@ final class EngineWorker {
         case .none:
             break
         case .reschedule(let at):
-            let monotonic = timers.monotonic(unixMilliseconds: at, unixNow: now)
+            let monotonic = TimerDriver.monotonic(
+                unixMilliseconds: at, unixNowNanoseconds: WallClock.nanoseconds(), monotonicNow: MonotonicClock.nanoseconds())
             if let timer = connection.timer, timers.wheel.reschedule(timer, at: monotonic) { return }
             connection.timer = timers.wheel.schedule(
                 at: monotonic, token: connection.id << Self.kindBits | Self.enforcementKind)

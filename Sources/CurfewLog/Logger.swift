@@ -98,11 +98,11 @@ public final class Logger: Sendable {
         guard level >= threshold else { return }
         var line: [UInt8] = []
         line.reserveCapacity(160)
-        let ts = RFC3339.now()
+        let ts = RFC3339.nowMilliseconds()
         switch format {
         case .json:
             line.append(contentsOf: #"{"ts":""#.utf8)
-            line.append(contentsOf: ts.utf8)
+            RFC3339.append(milliseconds: ts, to: &line)
             line.append(contentsOf: #"","level":""#.utf8)
             line.append(contentsOf: level.name.utf8)
             line.append(contentsOf: #"","event":"#.utf8)
@@ -115,7 +115,7 @@ public final class Logger: Sendable {
             }
             line.append(contentsOf: "}\n".utf8)
         case .text:
-            line.append(contentsOf: ts.utf8)
+            RFC3339.append(milliseconds: ts, to: &line)
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: level.name.utf8)
             line.append(UInt8(ascii: " "))

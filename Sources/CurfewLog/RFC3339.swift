@@ -14,20 +14,27 @@ public enum RFC3339 {
     public static func now() -> String { format(milliseconds: nowMilliseconds()) }
 
     public static func format(milliseconds: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        append(milliseconds: milliseconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the timestamp's 24 bytes to `out`, with no allocation of its own: every log line starts with one.
+    public static func append(milliseconds: Int64, to out: inout [UInt8]) {
         var seconds = time_t(milliseconds.floorDiv(1000))
         let ms = Int(milliseconds - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
         func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
             var x = v
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(x % 10)
-                x /= 10
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (x / divisor) % 10))
+                x %= divisor
+                divisor /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
         put(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
@@ -36,7 +43,6 @@ public enum RFC3339 {
         put(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
         put(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
         put(ms, 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func format(seconds: Int64) -> String { format(milliseconds: seconds * 1000) }

@@ -3,7 +3,8 @@ import CurfewNet
 /// Idle keep-alive connections to SG, per worker (no locking). Most recently used first, so a burst reuses
 /// warm connections and the cold ones age out through `upstream.idle_timeout`.
 final class UpstreamPool: UpstreamOwner {
-    private unowned let worker: Worker
+    /// `unowned(unsafe)`: the worker owns its pools and outlives them (see `ClientConnection.worker`).
+    private unowned(unsafe) let worker: Worker
     private var idle: [UpstreamConnection] = []
     /// SG's public API (`upstream.url`) or, for the `gateway_admin` pass-through, its admin API (`admin_url`).
     let forAdmin: Bool

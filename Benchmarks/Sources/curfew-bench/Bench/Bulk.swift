@@ -35,11 +35,7 @@ final class BulkBench: ClientConnDelegate, FrameSink {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
         offsets = Array(repeating: 0, count: conns)
         blockedLength = Array(repeating: 0, count: conns)
         live = Array(repeating: nil, count: conns)
@@ -56,16 +52,7 @@ final class BulkBench: ClientConnDelegate, FrameSink {
             let (request, accept) = context.upgradeRequest(url: url)
             return context.connect(index: i, delegate: self, request: request, accept: accept)
         }
-        opener.pump()
-        context.drive(until: Clock.now() + Clock.nanoseconds(seconds: 20)) { now in
-            opener.expire(now: now)
-            return !opener.isDone && failure == nil
-        }
-        opener.abandon()
-        if let failure { throw BenchFailure(failure) }
-        guard opener.opened == conns else {
-            throw BenchFailure("only \(opener.opened) of \(conns) websockets opened: \(opener.lastFailure ?? "timeout")")
-        }
+        try opener.openAll(on: context, within: 20) { failure }
         context.drive(until: Clock.now() + Clock.nanoseconds(seconds: options.warmup)) { _ in failure == nil }
         measuring = true
         let start = Clock.now()

@@ -25,11 +25,7 @@ final class CutBench {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
     }
 
     func run() throws(BenchFailure) -> JSONLine {

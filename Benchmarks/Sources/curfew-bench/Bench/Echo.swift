@@ -38,11 +38,7 @@ final class EchoBench: ClientConnDelegate, FrameSink, TickTarget {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
         payloadOffset = FrameWriter.headerLength(payload: size, masked: true)
         frame = .allocate(byteCount: payloadOffset + size, alignment: 16)
         frame.initializeMemory(as: UInt8.self, repeating: 0x2A)
@@ -59,16 +55,7 @@ final class EchoBench: ClientConnDelegate, FrameSink, TickTarget {
             let (request, accept) = context.upgradeRequest(url: url)
             return context.connect(index: i, delegate: self, request: request, accept: accept)
         }
-        opener.pump()
-        context.drive(until: Clock.now() + Clock.nanoseconds(seconds: 20)) { now in
-            opener.expire(now: now)
-            return !opener.isDone && failure == nil
-        }
-        opener.abandon()
-        if let failure { throw BenchFailure(failure) }
-        guard opener.opened == conns else {
-            throw BenchFailure("only \(opener.opened) of \(conns) websockets opened: \(opener.lastFailure ?? "timeout")")
-        }
+        try opener.openAll(on: context, within: 20) { failure }
         samples.reserveCapacity(Int(Double(rate) * options.seconds * 1.2) + 1024)
         let ticker = try Ticker(loop: context.loop, periodNanoseconds: Swift.max(1_000_000_000 / Int64(rate), 50_000), target: self)
         defer { ticker.cancel() }

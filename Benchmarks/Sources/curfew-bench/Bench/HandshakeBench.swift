@@ -21,11 +21,7 @@ final class HandshakeBench: ClientConnDelegate {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
     }
 
     func run() throws(BenchFailure) -> JSONLine {

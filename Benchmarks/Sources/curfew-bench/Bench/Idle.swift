@@ -20,11 +20,7 @@ final class IdleBench {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
     }
 
     /// Prints its line itself (before holding); returns the exit code.

@@ -25,11 +25,7 @@ final class RestBench: ClientConnDelegate {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
         var text = "GET \(context.url.requestTarget) HTTP/1.1\r\nHost: \(context.hostHeader)\r\n"
         text += "User-Agent: curfew-bench\r\nAccept: application/json\r\n"
         for line in context.extraHeaders { text += line + "\r\n" }

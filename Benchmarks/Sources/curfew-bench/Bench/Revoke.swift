@@ -31,11 +31,7 @@ final class RevokeBench {
         } catch {
             throw .usage(error)
         }
-        do {
-            context = try options.context(stop: stop)
-        } catch {
-            throw .failed(error)
-        }
+        context = try options.context(stop: stop)
     }
 
     func run() throws(BenchFailure) -> JSONLine {

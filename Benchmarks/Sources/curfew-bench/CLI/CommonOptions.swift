@@ -29,7 +29,12 @@ struct CommonOptions {
         if seconds <= 0 { throw UsageError("--seconds must be more than 0") }
     }
 
-    func context(stop: StopSignal) throws(BenchFailure) -> BenchContext {
-        try BenchContext(url: url, host: host, extraHeaders: headers, stop: stop)
+    /// The run's context. Failing here is a failed run (`.failed`), not a usage error: the flags were fine.
+    func context(stop: StopSignal) throws(BenchError) -> BenchContext {
+        do {
+            return try BenchContext(url: url, host: host, extraHeaders: headers, stop: stop)
+        } catch {
+            throw .failed(error)
+        }
     }
 }

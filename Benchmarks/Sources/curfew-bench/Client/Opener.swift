@@ -57,6 +57,21 @@ final class Opener {
         }
     }
 
+    /// Opens every connection: drives `context`'s loop until all `total` are open, the run fails (`failure()`), or
+    /// `seconds` pass; then stops opening. Throws unless every one opened.
+    func openAll(on context: BenchContext, within seconds: Double, failure: () -> String?) throws(BenchFailure) {
+        pump()
+        context.drive(until: Clock.now() + Clock.nanoseconds(seconds: seconds)) { now in
+            expire(now: now)
+            return !isDone && failure() == nil
+        }
+        abandon()
+        if let failure = failure() { throw BenchFailure(failure) }
+        guard opened == total else {
+            throw BenchFailure("only \(opened) of \(total) websockets opened: \(lastFailure ?? "timeout")")
+        }
+    }
+
     /// Aborts whatever is still in flight (end of a run).
     func abandon() {
         for (_, conn) in inFlight { conn.close(abortive: true) }

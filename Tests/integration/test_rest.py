@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import time
+
+import pytest
 
 from fakesg import CHANGES_FIRST, CHANGES_REST, CHUNKED_PARTS
 from helpers import read_chunks_until
@@ -139,3 +143,48 @@ def test_test_hook_path_is_forwarded_without_env(curfew, tls_ctx, fake_sg):
     assert r.status == 200 and json.loads(r.body)["path"] == "/_curfew/test/cut"
     assert fake_sg.wait_for_request(lambda q: q.path == "/_curfew/test/cut").query == "all=1"
     assert curfew.events_named("cut") == []
+
+
+def _one_shot_upstream(answer: bytes) -> tuple[socket.socket, threading.Thread]:
+    """A raw SG stand-in: reads one request head, sends `answer` in a single write, then closes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+@pytest.mark.parametrize("client_close", [False, True])
+@pytest.mark.parametrize("answer,body", [
+    # Head and body in one upstream read: curfew sends them on together (one TLS record), body intact.
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}", b"{\"ok\":true}"),
+    # An empty body with stray bytes after it in the same read: the head must still reach the client.
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\nSTRAY", b""),
+])
+def test_a_response_head_that_arrives_with_its_body_or_stray_bytes_is_delivered(start_curfew, tls_ctx, answer, body,
+                                                                                client_close):
+    listener, thread = _one_shot_upstream(answer)
+    try:
+        cf = start_curfew(upstream_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+        c = HTTPConn(cf.port, tls_ctx)
+        r = c.request("GET", "/db/doc", headers=[("Connection", "close")] if client_close else None)
+        c.close()
+        assert r.status == 200
+        assert r.body == body
+        assert cf.alive()
+    finally:
+        thread.join(timeout=5)
+        listener.close()

@@ -311,6 +311,13 @@ extension ClientConnection {
     /// The response is complete: log it, give the upstream back to the pool when it can be reused, and go
     /// back to reading the next request (or close).
     func responseComplete() {
+        if let held = heldResponseHead {
+            // A held head whose body turned out empty (Content-Length: 0 with stray bytes after it) still goes out,
+            // before anything below can close the connection.
+            heldResponseHead = nil
+            held.withUnsafeBytes { writeToClient($0, forwarded: false) }
+            if isClosed { return }
+        }
         guard var request else { return }
         if let state = guardState {
             var timer = state.timer

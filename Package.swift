@@ -46,7 +46,7 @@ let package = Package(
         // TLS); `curfew-engine-bench` drives the timer wheel and the enforcement state machine in-process (no sockets).
         .executableTarget(
             name: "curfew-bench",
-            dependencies: ["CurfewNet", "CurfewTLS", "CurfewHTTP", "CCurfewLinux"],
+            dependencies: ["CurfewNet", "CurfewTLS", "CurfewHTTP", "CurfewLog", "CCurfewLinux"],
             path: "Benchmarks/Sources/curfew-bench"
         ),
         .executableTarget(

@@ -120,12 +120,7 @@ final class EchoBench: ClientConnDelegate, FrameSink, TickTarget {
     }
 
     private func check(_ conn: ClientConn, _ outcome: ReadOutcome) {
-        switch outcome {
-        case .open: return
-        case .closedByFrame(let code): fail(conn, "server closed the websocket (code \(code.map(String.init) ?? "none"))")
-        case .closedByPeer(let why): fail(conn, "connection lost: \(why)")
-        case .protocolError(let why): fail(conn, "protocol error: \(why)")
-        }
+        if let why = outcome.failureReason { fail(conn, why) }
     }
 
     private func fail(_ conn: ClientConn, _ why: String) {

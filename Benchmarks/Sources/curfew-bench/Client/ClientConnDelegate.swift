@@ -35,4 +35,14 @@ enum ReadOutcome {
     /// TCP closed or reset without a close frame; the text says which.
     case closedByPeer(String)
     case protocolError(String)
+
+    /// Why a websocket that had to stay open did not; nil while it is open.
+    var failureReason: String? {
+        switch self {
+        case .open: nil
+        case .closedByFrame(let code): "server closed the websocket (code \(code.map(String.init) ?? "none"))"
+        case .closedByPeer(let why): "connection lost: \(why)"
+        case .protocolError(let why): "protocol error: \(why)"
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import CurfewLog
+
 /// Builds the one JSON object a subcommand prints, keys in insertion order (so the run script's logs read the
 /// same way every time). Only what the results need: integers, numbers, strings, booleans, null, nested objects.
 struct JSONLine {
@@ -59,26 +61,11 @@ struct JSONLine {
 
     var rendered: String { text + "}" }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7).
+    /// A JSON string literal, escaped by the same code as curfew's log lines (`CurfewLog.JSONText`).
     static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        JSONText.appendString(s, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     static func quoted(_ s: String) -> String {
